@@ -1,0 +1,131 @@
+package sentrytask
+
+import (
+	"context"
+	"maps"
+	"sync"
+
+	"github.com/getsentry/sentry-go"
+)
+
+// Detach returns a context for work that may outlive ctx and the transaction
+// on it: it is not cancelled when ctx is, and the first span this package
+// starts below it (with WithSpan or Instrument) is a transaction of its own
+// that continues the trace — same trace id, the span current at Detach as its
+// parent, the sampling decision and the dynamic sampling context of the head
+// of the trace. Such work would otherwise become a child of a transaction
+// that has been sent already, and sentry-go would drop it without a word.
+//
+// Like Fork, Detach clones the hub; errors captured below it before any span
+// starts are linked to the span that was current at Detach.
+//
+// Below Detach the span that was current is hidden: sentry.SpanFromContext
+// and sentry.TransactionFromContext return nil, and sentry.StartSpan starts a
+// new trace. Start spans there with Instrument or WithSpan to continue it.
+func Detach(ctx context.Context) context.Context {
+	base := context.WithoutCancel(ctx)
+	hub := HubFromContext(ctx)
+	if !hub.Client().IsEnabled() {
+		return base
+	}
+	span := sentry.SpanFromContext(ctx)
+	if span == nil {
+		// Nothing to hide; a detachment further up, if any, stays visible
+		// through base.
+		ctx, _ = fork(base, hub)
+		return ctx
+	}
+	d := &detachment{
+		traceID: span.TraceID,
+		parent:  span.SpanID,
+		sampled: span.Sampled,
+		dsc:     headDSC(span),
+	}
+	clone := cloneHub(hub)
+	scope := clone.Scope()
+	scope.SetSpan(nil)
+	scope.SetPropagationContext(sentry.PropagationContext{
+		TraceID:                span.TraceID,
+		SpanID:                 span.SpanID,
+		ParentSpanID:           span.ParentSpanID,
+		DynamicSamplingContext: d.dsc,
+	})
+	return sentry.SetHubOnContext(detachedContext{base, d}, clone)
+}
+
+// detachment is what Detach captured of the span that was current.
+type detachment struct {
+	traceID sentry.TraceID
+	parent  sentry.SpanID
+	sampled sentry.Sampled
+	dsc     sentry.DynamicSamplingContext
+}
+
+type detachmentKey struct{}
+
+// detachedContext hides every *sentry.Span value of its parent. sentry-go
+// stores the current span under an unexported key and StartSpan takes
+// whatever span it finds there as the parent, so the value cannot be
+// overwritten, only hidden. Spans started below a detachedContext are stored
+// in contexts derived from it and stay visible.
+type detachedContext struct {
+	context.Context
+	d *detachment
+}
+
+func (c detachedContext) Value(key any) any {
+	if _, ok := key.(detachmentKey); ok {
+		return c.d
+	}
+	v := c.Context.Value(key)
+	if _, ok := v.(*sentry.Span); ok {
+		return nil
+	}
+	return v
+}
+
+// detachedFrom returns the detachment above ctx, or nil.
+func detachedFrom(ctx context.Context) *detachment {
+	d, _ := ctx.Value(detachmentKey{}).(*detachment)
+	return d
+}
+
+// continueTrace makes a transaction the continuation of the detached trace.
+func (d *detachment) continueTrace(s *sentry.Span) {
+	s.TraceID = d.traceID
+	s.ParentSpanID = d.parent
+	s.Sampled = d.sampled
+	if d.dsc.HasEntries() {
+		// Each transaction gets its own map: sentry-go writes sample_rate
+		// into it when a TracesSampler is set.
+		s.SetDynamicSamplingContext(sentry.DynamicSamplingContext{
+			Entries: maps.Clone(d.dsc.Entries),
+			Frozen:  true,
+		})
+	}
+}
+
+// dscMu serialises the one call that may write a transaction's dynamic
+// sampling context: sentry-go's Span.ToBaggage freezes it on first use
+// without a lock, so two tasks detaching from one transaction at once would
+// race.
+var dscMu sync.Mutex
+
+// headDSC returns the frozen dynamic sampling context of span's transaction:
+// the one it continued, or, for the head of a trace, its own, frozen now.
+// ToBaggage is called on the transaction itself because on a child span it
+// rebuilds the context from the local transaction and overwrites the head's.
+func headDSC(span *sentry.Span) sentry.DynamicSamplingContext {
+	tx := span.GetTransaction()
+	if tx == nil {
+		return sentry.DynamicSamplingContext{}
+	}
+	dscMu.Lock()
+	baggage := tx.ToBaggage()
+	dscMu.Unlock()
+	dsc, err := sentry.DynamicSamplingContextFromHeader([]byte(baggage))
+	if err != nil {
+		return sentry.DynamicSamplingContext{}
+	}
+	return dsc
+}

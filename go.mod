@@ -1,0 +1,13 @@
+module github.com/sentrytask/sentrytask
+
+go 1.25.0
+
+require (
+	github.com/getsentry/sentry-go v0.50.0
+	go.uber.org/goleak v1.3.0
+)
+
+require (
+	golang.org/x/sys v0.47.0 // indirect
+	golang.org/x/text v0.41.0 // indirect
+)

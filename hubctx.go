@@ -1,0 +1,58 @@
+package sentrytask
+
+import (
+	"context"
+
+	"github.com/getsentry/sentry-go"
+)
+
+// HubFromContext returns the hub bound to ctx, or sentry.CurrentHub() when
+// there is none. It never returns nil.
+func HubFromContext(ctx context.Context) *sentry.Hub {
+	if hub := sentry.GetHubFromContext(ctx); hub != nil {
+		return hub
+	}
+	return sentry.CurrentHub()
+}
+
+// Fork returns a context for work that will run in another goroutine: it
+// carries a clone of ctx's hub whose scope's current span is the span on ctx.
+// Everything else on ctx — values, deadline, cancellation — is kept.
+//
+// Call Fork in the spawning goroutine, before the work starts, and pass the
+// result to the work: the clone is then a snapshot of the spawner's scope at
+// the moment of spawning, and neither side sees what the other later does to
+// its own scope. Go, Group and Pool call it for every task.
+//
+// The span on ctx (sentry.SpanFromContext) is the only source of the current
+// span: a span that is current on the hub's scope but not on ctx is not
+// carried over, because such a span is often one that has already finished.
+//
+// When no enabled client is bound to the hub, Fork returns ctx unchanged:
+// nothing would be sent, so there is nothing to keep apart.
+func Fork(ctx context.Context) context.Context {
+	hub := HubFromContext(ctx)
+	if !hub.Client().IsEnabled() {
+		return ctx
+	}
+	ctx, _ = fork(ctx, hub)
+	return ctx
+}
+
+// fork binds to ctx a clone of hub whose scope points at the span on ctx.
+func fork(ctx context.Context, hub *sentry.Hub) (context.Context, *sentry.Hub) {
+	clone := cloneHub(hub)
+	clone.Scope().SetSpan(sentry.SpanFromContext(ctx))
+	return sentry.SetHubOnContext(ctx, clone), clone
+}
+
+// cloneHub is hub.Clone, except that the clone always has a scope: a hub
+// built with a nil scope clones into another scopeless hub, whose capture
+// methods silently do nothing.
+func cloneHub(hub *sentry.Hub) *sentry.Hub {
+	clone := hub.Clone()
+	if clone.Scope() == nil {
+		clone = sentry.NewHub(hub.Client(), sentry.NewScope())
+	}
+	return clone
+}

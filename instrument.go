@@ -1,0 +1,44 @@
+package sentrytask
+
+import "context"
+
+// Instrument runs fn in the calling goroutine inside a new span with
+// operation op: a child of the span on ctx, or a transaction named after op
+// (or WithDescription) when ctx has none, or a transaction continuing the
+// trace when ctx is below Detach. fn receives the span's context. The span
+// ends when fn returns, with a status derived from its error (nil → ok,
+// context.Canceled → cancelled, context.DeadlineExceeded →
+// deadline_exceeded, others → internal_error) unless fn set one itself.
+//
+// A panic in fn is reported on the span, the span is finished, and the panic
+// is raised again in the caller, unless WithRecoverPanics is given.
+//
+// Instrument works on the hub found on ctx and does not clone it: that hub
+// must not be shared with other goroutines running at the same time. Use Go,
+// a Group or a Pool to cross goroutines.
+func Instrument(ctx context.Context, op string, fn func(ctx context.Context) error, opts ...Option) error {
+	if fn == nil {
+		panic("sentrytask: Instrument called with a nil function")
+	}
+	j := job{ctx: ctx, fn: fn}
+	j.cfg.apply(opts)
+	j.cfg.span, j.cfg.op = true, op
+	if hub := HubFromContext(ctx); hub.Client().IsEnabled() {
+		j.hub = hub
+	}
+	return j.run()
+}
+
+// InstrumentValue is Instrument for a function that also returns a value.
+func InstrumentValue[T any](ctx context.Context, op string, fn func(ctx context.Context) (T, error), opts ...Option) (T, error) {
+	if fn == nil {
+		panic("sentrytask: InstrumentValue called with a nil function")
+	}
+	var v T
+	err := Instrument(ctx, op, func(ctx context.Context) error {
+		var err error
+		v, err = fn(ctx)
+		return err
+	}, opts...)
+	return v, err
+}

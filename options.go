@@ -1,0 +1,81 @@
+package sentrytask
+
+// An Option configures a task spawned by Go, Group or Pool, or a span started
+// by Instrument. One Option type serves every entry point so that options can
+// be kept in a slice and passed wherever a task is started; an option that
+// does not apply to an entry point is ignored there.
+type Option func(*config)
+
+// config is the resolved form of a list of options. It is small and kept by
+// value inside each task so that spawning allocates one task, not one task
+// and one config.
+type config struct {
+	span          bool // start a span for the task
+	op            string
+	description   string
+	data          []datum
+	captureErrors bool
+	recoverPanics bool
+}
+
+type datum struct {
+	key   string
+	value any
+}
+
+// apply resolves opts on top of c. Later options win, except WithData, whose
+// entries accumulate.
+func (c *config) apply(opts []Option) {
+	for _, opt := range opts {
+		if opt != nil {
+			opt(c)
+		}
+	}
+}
+
+// WithSpan gives each task its own child span with operation op, started when
+// the task starts running and finished when it returns, with a status derived
+// from its error. Without WithSpan a task starts no span: it runs inside the
+// spawner's span, so spans it starts itself are that span's children.
+//
+// When the spawner's span is not sampled, no span is started at all: it would
+// never be sent, and sentry-go spends about half a microsecond on each
+// unsampled span for nothing. The task then runs inside the unsampled parent,
+// which keeps the trace id and the sampling decision for anything it
+// propagates downstream.
+//
+// sentry-go keeps at most ClientOptions.MaxSpans spans per transaction (1000
+// by default) and silently drops the rest: a fan-out of thousands of tasks,
+// each with a span, under one transaction loses most of them. Raise MaxSpans,
+// or give such tasks no span of their own.
+func WithSpan(op string) Option {
+	return func(c *config) { c.span, c.op = true, op }
+}
+
+// WithDescription sets the description of the task's span. For a span that
+// starts a transaction it is also the transaction name.
+func WithDescription(d string) Option {
+	return func(c *config) { c.description = d }
+}
+
+// WithData adds key and value to the task's span data.
+func WithData(key string, value any) Option {
+	return func(c *config) { c.data = append(c.data, datum{key, value}) }
+}
+
+// WithCaptureErrors also sends the error a task returns as a Sentry event,
+// through the task's own hub, so that it is linked to the task's span (or to
+// the spawner's span when the task has none). Errors that are
+// context.Canceled are not sent: cancellation is caused elsewhere, and in a
+// group every task but the first failing one would report it.
+func WithCaptureErrors() Option {
+	return func(c *config) { c.captureErrors = true }
+}
+
+// WithRecoverPanics turns a panic in a task into a *PanicError returned by
+// Task.Wait, after it has been reported to Sentry. Without it a panic is
+// reported, its span finished, events flushed, and then the panic continues
+// where it happened, as it would in a plain goroutine.
+func WithRecoverPanics() Option {
+	return func(c *config) { c.recoverPanics = true }
+}

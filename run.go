@@ -1,0 +1,201 @@
+package sentrytask
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+)
+
+// panicFlushTimeout bounds the wait for a panic report to be delivered
+// before the panic continues, and possibly ends the process.
+const panicFlushTimeout = 2 * time.Second
+
+// errGoexit is what a task returns when its function called runtime.Goexit
+// (t.FailNow in a test, for one) instead of returning.
+var errGoexit = errors.New("sentrytask: task function called runtime.Goexit")
+
+// job is one invocation of a task function with everything captured when it
+// was spawned. Go, Group, Pool and Instrument all run their functions
+// through job.run, so a task behaves the same whichever started it.
+type job struct {
+	ctx context.Context
+	// hub is the task's own hub, or nil when no enabled client is bound:
+	// the fast path, which forks nothing and starts no span.
+	hub *sentry.Hub
+	fn  func(context.Context) error
+	cfg config
+}
+
+// capture prepares j to run fn later, in another goroutine: it forks ctx's
+// hub now, in the caller's goroutine, so that the task sees the spawner's
+// scope as it is at this moment.
+func (j *job) capture(ctx context.Context, fn func(context.Context) error) {
+	j.fn = fn
+	hub := HubFromContext(ctx)
+	if !hub.Client().IsEnabled() {
+		j.ctx = ctx
+		return
+	}
+	j.ctx, j.hub = fork(ctx, hub)
+}
+
+// run runs the job's function in the current goroutine and returns its
+// error, or a *PanicError when it panicked and panics are recovered.
+func (j *job) run() (err error) {
+	ctx := j.ctx
+	var span *sentry.Span
+	if j.hub != nil && j.cfg.span {
+		span = startSpan(ctx, &j.cfg)
+		if span != nil {
+			ctx = span.Context()
+		}
+	}
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		r := recover()
+		if r == nil {
+			// runtime.Goexit goes on unwinding after this; the span must
+			// still end.
+			if span != nil {
+				span.Status = sentry.SpanStatusAborted
+				span.Finish()
+			}
+			return
+		}
+		err = j.panicked(ctx, span, r)
+	}()
+	err = j.fn(ctx)
+	returned = true
+	j.finish(ctx, span, err)
+	return err
+}
+
+// finish reports err if asked to and ends the span with err's status.
+func (j *job) finish(ctx context.Context, span *sentry.Span, err error) {
+	if j.hub == nil {
+		return
+	}
+	if err != nil && j.cfg.captureErrors && !errors.Is(err, context.Canceled) {
+		// The span is still current on the task's scope, so the event is
+		// linked to it.
+		j.hub.CaptureEventWithHint(j.hub.Client().EventFromException(err, sentry.LevelError),
+			&sentry.EventHint{OriginalException: err, Context: ctx})
+	}
+	if span != nil {
+		if span.Status == sentry.SpanStatusUndefined {
+			span.Status = spanStatus(err)
+		}
+		span.Finish()
+	}
+}
+
+// panicked reports a recovered panic through the task's hub while the task's
+// span is still current, ends the span, and then either re-panics (the
+// default) or returns the panic as a *PanicError.
+func (j *job) panicked(ctx context.Context, span *sentry.Span, r any) error {
+	var id sentry.EventID
+	if j.hub != nil {
+		if eid := j.hub.CaptureEventWithHint(panicEvent(j.hub.Client(), r),
+			&sentry.EventHint{RecoveredException: r, Context: ctx}); eid != nil {
+			id = *eid
+		}
+	}
+	if span != nil {
+		span.Status = sentry.SpanStatusInternalError
+		span.Finish()
+	}
+	if !j.cfg.recoverPanics {
+		if j.hub != nil {
+			j.hub.Flush(panicFlushTimeout)
+		}
+		// Re-panicking inside the deferred call that recovered keeps the
+		// original frames on the stack the runtime prints.
+		panic(r)
+	}
+	return &PanicError{Value: r, Stack: debug.Stack(), EventID: id}
+}
+
+// panicEvent builds a fatal, unhandled exception event for a panic value,
+// with the panicking goroutine's stack: sentry-go's Recover attaches no stack
+// to panics with a non-error value unless AttachStacktrace is set.
+func panicEvent(client *sentry.Client, r any) *sentry.Event {
+	var event *sentry.Event
+	if err, ok := r.(error); ok {
+		event = client.EventFromException(err, sentry.LevelFatal)
+	} else {
+		event = sentry.NewEvent()
+		event.Level = sentry.LevelFatal
+		event.Exception = []sentry.Exception{{
+			Type:       "panic",
+			Value:      fmt.Sprint(r),
+			Stacktrace: sentry.NewStacktrace(),
+		}}
+	}
+	if n := len(event.Exception); n > 0 {
+		m := event.Exception[n-1].Mechanism
+		if m == nil {
+			m = &sentry.Mechanism{Type: "sentrytask"}
+			event.Exception[n-1].Mechanism = m
+		}
+		m.SetUnhandled()
+	}
+	return event
+}
+
+// startSpan starts the task's span below the span on ctx, or a transaction
+// when there is none (continuing a detached trace if ctx is below Detach).
+// It returns nil when the parent is not sampled: see WithSpan.
+func startSpan(ctx context.Context, c *config) *sentry.Span {
+	if parent := sentry.SpanFromContext(ctx); parent != nil {
+		if parent.Sampled == sentry.SampledFalse {
+			return nil
+		}
+		span := sentry.StartSpan(ctx, c.op)
+		// The span is not yet visible to any other goroutine.
+		span.Description = c.description
+		setData(span, c.data)
+		return span
+	}
+	name := c.description
+	if name == "" {
+		name = c.op
+	}
+	opts := []sentry.SpanOption{
+		sentry.WithTransactionName(name),
+		sentry.WithTransactionSource(sentry.SourceTask),
+		sentry.WithDescription(c.description),
+	}
+	if d := detachedFrom(ctx); d != nil {
+		opts = append(opts, d.continueTrace)
+	}
+	span := sentry.StartSpan(ctx, c.op, opts...)
+	setData(span, c.data)
+	return span
+}
+
+func setData(span *sentry.Span, data []datum) {
+	for _, d := range data {
+		span.SetData(d.key, d.value)
+	}
+}
+
+// spanStatus maps a task's error to the status of its span.
+func spanStatus(err error) sentry.SpanStatus {
+	switch {
+	case err == nil:
+		return sentry.SpanStatusOK
+	case errors.Is(err, context.Canceled):
+		return sentry.SpanStatusCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return sentry.SpanStatusDeadlineExceeded
+	default:
+		return sentry.SpanStatusInternalError
+	}
+}

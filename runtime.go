@@ -1,0 +1,64 @@
+package sentrytask
+
+import "context"
+
+// Task is a handle on a function running in its own goroutine, started by Go
+// or by a Pool. Its methods are safe for concurrent use.
+type Task struct {
+	done chan struct{}
+	err  error
+	job  job
+}
+
+// Go runs fn in a new goroutine, the way `go fn(ctx)` would, but with the
+// trace kept whole: fn receives a context that carries its own clone of the
+// spawner's hub, taken now, in the calling goroutine, whose scope points at
+// the span on ctx. Errors and spans of fn are therefore linked to that span,
+// and nothing fn does to its scope reaches the spawner's, or the other way
+// round.
+//
+// By default fn runs inside the spawner's span; WithSpan gives it one of its
+// own. A panic in fn is reported to Sentry through fn's hub, its span (if
+// any) finished with an error status and the events flushed, and then the
+// panic goes on in fn's goroutine and ends the program, as it would with
+// `go`; WithRecoverPanics turns it into a *PanicError instead.
+//
+// Cancellation is the spawner's: fn's context is done when ctx is. Use
+// Detach for work that must outlive its spawner.
+//
+// With no enabled Sentry client on ctx's hub, Go clones nothing and starts
+// no span: it costs a goroutine, a deferred recover and one allocation for
+// the Task.
+func Go(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) *Task {
+	if fn == nil {
+		panic("sentrytask: Go called with a nil function")
+	}
+	t := &Task{done: make(chan struct{})}
+	t.job.cfg.apply(opts)
+	t.job.capture(ctx, fn)
+	go t.run()
+	return t
+}
+
+func (t *Task) run() {
+	// job.run does not return when fn calls runtime.Goexit, and this
+	// goroutine ends without assigning its result.
+	t.err = errGoexit
+	defer close(t.done)
+	t.err = t.job.run()
+	// The handle may be kept long after the task ends; let the task's
+	// context, hub and closure be collected.
+	t.job = job{}
+}
+
+// Done returns a channel that is closed when the task has finished.
+func (t *Task) Done() <-chan struct{} {
+	return t.done
+}
+
+// Wait waits for the task to finish and returns its error: what fn returned,
+// or a *PanicError if fn panicked and panics are recovered.
+func (t *Task) Wait() error {
+	<-t.done
+	return t.err
+}
