@@ -6,16 +6,16 @@ import (
 	"github.com/getsentry/sentry-go"
 )
 
-// DSN is the DSN of the clients NewHub builds. Nothing is sent to it; it
-// gives recorded events a public key, as a real DSN would.
+// DSN is the DSN of the clients this package builds. Nothing is sent to it;
+// it gives recorded events a public key, as a real DSN would.
 const DSN = "https://testkey@sentrytask.invalid/1"
 
-// NewHub returns a hub with a new client of its own, tracing on, every
-// transaction sampled, and a Recorder as its transport. Each option may
-// change the client options before the client is built. The client is
-// closed when the test ends.
-func NewHub(tb testing.TB, opts ...func(*sentry.ClientOptions)) (*sentry.Hub, *Recorder) {
-	tb.Helper()
+// NewClient returns a client with tracing on, every transaction sampled,
+// and a new Recorder as its transport, for programs and examples that want
+// to see what they would send. Each option may change the client options
+// before the client is built. Close the client when done with it: sentry-go
+// starts goroutines for every client.
+func NewClient(opts ...func(*sentry.ClientOptions)) (*sentry.Client, *Recorder, error) {
 	rec := NewRecorder()
 	o := sentry.ClientOptions{
 		Dsn:              DSN,
@@ -30,6 +30,18 @@ func NewHub(tb testing.TB, opts ...func(*sentry.ClientOptions)) (*sentry.Hub, *R
 		opt(&o)
 	}
 	client, err := sentry.NewClient(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	return client, rec, nil
+}
+
+// NewHub returns a hub of its own with a client from NewClient, which is
+// closed when the test ends. Tests that each use their own hub can run in
+// parallel.
+func NewHub(tb testing.TB, opts ...func(*sentry.ClientOptions)) (*sentry.Hub, *Recorder) {
+	tb.Helper()
+	client, rec, err := NewClient(opts...)
 	if err != nil {
 		tb.Fatalf("sentrytasktest: sentry.NewClient: %v", err)
 	}

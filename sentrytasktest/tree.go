@@ -132,6 +132,9 @@ func newForest(events []*sentry.Event) *forest {
 		}
 		tr := f.trace(str(e.Contexts["trace"]["trace_id"]))
 		tr.unlinked = append(tr.unlinked, e)
+		if tr.start.IsZero() || e.Timestamp.Before(tr.start) {
+			tr.start = e.Timestamp
+		}
 	}
 	return f
 }
