@@ -87,9 +87,7 @@ func ExampleDetach() {
 func ExampleWithRecoverPanics() {
 	ctx := context.Background() // no client: the panic is still recovered
 	err := sentrytask.Go(ctx, func(ctx context.Context) error {
-		var m map[string]int
-		m["x"] = 1
-		return nil
+		panic("cache is corrupt")
 	}, sentrytask.WithRecoverPanics()).Wait()
 
 	var pe *sentrytask.PanicError
@@ -97,5 +95,5 @@ func ExampleWithRecoverPanics() {
 		fmt.Println("recovered:", pe.Value)
 	}
 	// Output:
-	// recovered: assignment to entry in nil map
+	// recovered: cache is corrupt
 }

@@ -13,10 +13,11 @@ import (
 // Tree renders events as span trees, one per trace: transactions and spans
 // indented under their parents with op, description, status and duration,
 // and error events under the span they are linked to. Traces are ordered by
-// their first span's start; siblings by op, description and start, so that a
-// tree whose siblings differ in op or description renders the same on every
-// run (with WithoutDurations). Errors linked to no recorded span are listed
-// at the end of their trace.
+// their first span's start and siblings by start, so the tree reads as a
+// timeline; with WithoutDurations, siblings are ordered by op and
+// description first, so that the same run renders the same every time even
+// when siblings ran concurrently. Errors linked to no recorded span are
+// listed at the end of their trace.
 func Tree(events []*sentry.Event, opts ...TreeOption) string {
 	var c treeConfig
 	for _, opt := range opts {
@@ -155,7 +156,7 @@ func (f *forest) trace(id string) *trace {
 func (f *forest) traces() []*trace {
 	var out []*trace
 	for _, tr := range f.byID {
-		sortNodes(tr.roots)
+		sortNodes(tr.roots, f.noDurations)
 		out = append(out, tr)
 	}
 	slices.SortFunc(out, func(a, b *trace) int {
@@ -164,13 +165,17 @@ func (f *forest) traces() []*trace {
 	return out
 }
 
-func sortNodes(ns []*node) {
+func sortNodes(ns []*node, byName bool) {
 	slices.SortFunc(ns, func(a, b *node) int {
-		return cmp.Or(cmp.Compare(a.op, b.op), cmp.Compare(a.name, b.name),
+		byStart := a.start.Compare(b.start)
+		if byName {
+			byStart = 0
+		}
+		return cmp.Or(byStart, cmp.Compare(a.op, b.op), cmp.Compare(a.name, b.name),
 			cmp.Compare(a.description, b.description), a.start.Compare(b.start), cmp.Compare(a.spanID, b.spanID))
 	})
 	for _, n := range ns {
-		sortNodes(n.children)
+		sortNodes(n.children, byName)
 		slices.SortStableFunc(n.errors, func(a, b *sentry.Event) int {
 			return cmp.Or(a.Timestamp.Compare(b.Timestamp), cmp.Compare(errorText(a), errorText(b)))
 		})

@@ -1,0 +1,124 @@
+// Command quickstart imports a few files concurrently under one Sentry
+// transaction, the way a CLI would, and shows the trace it produced.
+//
+// With SENTRY_DSN unset it records events in memory and prints them as a
+// span tree; with SENTRY_DSN set it sends them to Sentry.
+//
+//	go run ./examples/quickstart
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+	"github.com/sentrytask/sentrytask"
+	"github.com/sentrytask/sentrytask/sentrytasktest"
+)
+
+func main() {
+	if err := run(os.Stdout, os.Getenv("SENTRY_DSN")); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+// run imports the files and reports what was recorded to out, or, with a
+// DSN, sends it to Sentry.
+func run(out io.Writer, dsn string) error {
+	var client *sentry.Client
+	var rec *sentrytasktest.Recorder
+	var err error
+	if dsn == "" {
+		client, rec, err = sentrytasktest.NewClient()
+	} else {
+		client, err = sentry.NewClient(sentry.ClientOptions{Dsn: dsn, EnableTracing: true, TracesSampleRate: 1})
+	}
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(client, sentry.NewScope()))
+
+	importErr := importFiles(ctx, []string{"customers.csv", "orders.csv", "broken.csv"})
+	fmt.Fprintln(out, "import:", importErr)
+
+	if rec == nil {
+		if !client.Flush(5 * time.Second) {
+			return errors.New("timed out sending events to Sentry")
+		}
+		fmt.Fprintln(out, "sent to Sentry")
+		return nil
+	}
+	fmt.Fprint(out, sentrytasktest.Tree(rec.Events()))
+	return verdict(out, rec)
+}
+
+// importFiles is the CLI command: a transaction, one task per file, and a
+// follow-up that outlives the command's transaction.
+func importFiles(ctx context.Context, files []string) error {
+	tx := sentry.StartTransaction(ctx, "import", sentry.WithOpName("cli.command"))
+	ctx = tx.Context()
+
+	tasks := make([]*sentrytask.Task, len(files))
+	for i, file := range files {
+		tasks[i] = sentrytask.Go(ctx, func(ctx context.Context) error {
+			return importFile(ctx, file)
+		}, sentrytask.WithSpan("file.import"), sentrytask.WithDescription(file), sentrytask.WithCaptureErrors())
+	}
+	var errs []error
+	for _, t := range tasks {
+		errs = append(errs, t.Wait())
+	}
+
+	// The summary upload goes on after the command's transaction is sent;
+	// Detach makes it a transaction of its own in the same trace.
+	upload := sentrytask.Go(sentrytask.Detach(ctx), func(ctx context.Context) error {
+		time.Sleep(10 * time.Millisecond) // stands in for the upload
+		return nil
+	}, sentrytask.WithSpan("summary.upload"))
+	tx.Finish()
+	errs = append(errs, upload.Wait())
+	return errors.Join(errs...)
+}
+
+func importFile(ctx context.Context, file string) error {
+	rows, err := sentrytask.InstrumentValue(ctx, "file.parse", func(ctx context.Context) (int, error) {
+		if strings.HasPrefix(file, "broken") {
+			return 0, fmt.Errorf("%s: line 3: unterminated quote", file)
+		}
+		return 100, nil
+	})
+	if err != nil {
+		return err
+	}
+	return sentrytask.Instrument(ctx, "db.insert", func(ctx context.Context) error {
+		time.Sleep(time.Duration(rows) * 10 * time.Microsecond) // stands in for the insert
+		return nil
+	}, sentrytask.WithData("rows", rows))
+}
+
+// verdict prints one line on the recorded trace and fails if it is not one
+// continuous trace.
+func verdict(out io.Writer, rec *sentrytasktest.Recorder) error {
+	traces := map[string]bool{}
+	spans := 0
+	for _, tx := range rec.Transactions() {
+		traces[fmt.Sprint(tx.Contexts["trace"]["trace_id"])] = true
+		spans += len(tx.Spans)
+	}
+	for _, e := range rec.Errors() {
+		traces[fmt.Sprint(e.Contexts["trace"]["trace_id"])] = true
+	}
+	fmt.Fprintf(out, "%d trace, %d transactions, %d spans, %d errors\n",
+		len(traces), len(rec.Transactions()), spans, len(rec.Errors()))
+	if len(traces) != 1 {
+		return fmt.Errorf("events span %d traces; want 1", len(traces))
+	}
+	return nil
+}
