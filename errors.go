@@ -1,9 +1,23 @@
 package sentrytask
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/getsentry/sentry-go"
+)
+
+// Errors returned by Pool.
+var (
+	// ErrClosed is returned by Submit and TrySubmit once Shutdown has been
+	// called, and by the Task of an accepted task that Shutdown gave up on
+	// before it started.
+	ErrClosed = errors.New("sentrytask: pool is closed")
+	// ErrFull is returned by TrySubmit when the pool's queue is full.
+	ErrFull = errors.New("sentrytask: pool queue is full")
+	// ErrNilFunc is returned by Submit and TrySubmit when given a nil
+	// function.
+	ErrNilFunc = errors.New("sentrytask: nil task function")
 )
 
 // PanicError is the error a task returns in place of a panic when it runs

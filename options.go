@@ -16,6 +16,7 @@ type config struct {
 	data          []datum
 	captureErrors bool
 	recoverPanics bool
+	queueSize     int // Pool only; 0 means the default
 }
 
 type datum struct {
@@ -78,4 +79,12 @@ func WithCaptureErrors() Option {
 // where it happened, as it would in a plain goroutine.
 func WithRecoverPanics() Option {
 	return func(c *config) { c.recoverPanics = true }
+}
+
+// WithQueueSize sets how many accepted tasks a Pool holds while all its
+// workers are busy; Submit blocks, and TrySubmit fails with ErrFull, when
+// the queue is full. The default is the number of workers. It applies to
+// NewPool only.
+func WithQueueSize(n int) Option {
+	return func(c *config) { c.queueSize = n }
 }

@@ -116,40 +116,46 @@ func TestInstrumentReportsAPanicOnItsSpanAndRaisesItAgainInTheCaller(t *testing.
 	}
 }
 
-// TestGoReportsAPanicThenRePanicsInTheTask runs itself in a child process:
-// a panic that continues in a goroutine ends the program, which is the
-// behaviour under test.
-func TestGoReportsAPanicThenRePanicsInTheTask(t *testing.T) {
-	t.Parallel()
-	if os.Getenv("SENTRYTASK_CRASH_CHILD") == "1" {
-		crashChild(t)
+// TestPanicsAreReportedThenContinueInTheTask runs itself in a child process
+// for each way of spawning: a panic that continues in a goroutine ends the
+// program, which is the behaviour under test.
+func TestPanicsAreReportedThenContinueInTheTask(t *testing.T) {
+	if mode := os.Getenv("SENTRYTASK_CRASH_CHILD"); mode != "" {
+		crashChild(t, mode)
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestGoReportsAPanicThenRePanicsInTheTask$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "SENTRYTASK_CRASH_CHILD=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
-		t.Fatalf("child exited with %v; want exit status 2 (an unrecovered panic)\nstderr:\n%s", err, stderr.String())
-	}
-	if !strings.Contains(stderr.String(), "panic: boom") || !strings.Contains(stderr.String(), "panickingFunction") {
-		t.Errorf("child stderr does not show the panic with its original frames:\n%s", stderr.String())
-	}
-	var taskSpan, linked string
-	for line := range strings.Lines(stdout.String()) {
-		fmt.Sscanf(line, "task span %s", &taskSpan)
-		fmt.Sscanf(line, "sent fatal event linked to %s", &linked)
-	}
-	if taskSpan == "" || linked != taskSpan {
-		t.Errorf("child reported the panic linked to span %q; want the task's span %q\nstdout:\n%s", linked, taskSpan, stdout.String())
+	t.Parallel()
+	for _, mode := range []string{"Go", "Group", "Pool"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestPanicsAreReportedThenContinueInTheTask$", "-test.count=1")
+			cmd.Env = append(os.Environ(), "SENTRYTASK_CRASH_CHILD="+mode)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+				t.Fatalf("child exited with %v; want exit status 2 (an unrecovered panic)\nstderr:\n%s", err, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "panic: boom") || !strings.Contains(stderr.String(), "panickingFunction") {
+				t.Errorf("child stderr does not show the panic with its original frames:\n%s", stderr.String())
+			}
+			var taskSpan, linked string
+			for line := range strings.Lines(stdout.String()) {
+				fmt.Sscanf(line, "task span %s", &taskSpan)
+				fmt.Sscanf(line, "sent fatal event linked to %s", &linked)
+			}
+			if taskSpan == "" || linked != taskSpan {
+				t.Errorf("child reported the panic linked to span %q; want the task's span %q\nstdout:\n%s", linked, taskSpan, stdout.String())
+			}
+		})
 	}
 }
 
-// crashChild panics in a task; its transport prints each event as it is
-// sent, so the parent can tell the report went out before the crash.
-func crashChild(t *testing.T) {
+// crashChild panics in a task spawned the way mode names; its transport
+// prints each event as it is sent, so the parent can tell the report went
+// out before the crash.
+func crashChild(t *testing.T, mode string) {
 	client, err := sentry.NewClient(sentry.ClientOptions{
 		EnableTracing: true, TracesSampleRate: 1, Release: "test",
 		Transport: &printTransport{},
@@ -158,12 +164,24 @@ func crashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(client, sentry.NewScope()))
-	tx := sentry.StartTransaction(ctx, "crash")
-	_ = sentrytask.Go(tx.Context(), func(ctx context.Context) error {
+	ctx = sentry.StartTransaction(ctx, "crash").Context()
+	task := func(ctx context.Context) error {
 		fmt.Printf("task span %s\n", sentry.SpanFromContext(ctx).SpanID)
 		panickingFunction("boom")
 		return nil
-	}, sentrytask.WithSpan("task")).Wait()
+	}
+	switch mode {
+	case "Go":
+		_ = sentrytask.Go(ctx, task, sentrytask.WithSpan("task")).Wait()
+	case "Group":
+		g, _ := sentrytask.NewGroup(ctx, sentrytask.WithSpan("task"))
+		g.Go(task)
+		_ = g.Wait()
+	case "Pool":
+		p := sentrytask.NewPool(1, sentrytask.WithSpan("task"))
+		tk, _ := p.Submit(ctx, task)
+		_ = tk.Wait()
+	}
 	t.Error("the task's panic did not end the program")
 }
 

@@ -34,6 +34,9 @@ type job struct {
 // hub now, in the caller's goroutine, so that the task sees the spawner's
 // scope as it is at this moment.
 func (j *job) capture(ctx context.Context, fn func(context.Context) error) {
+	if ctx == nil {
+		panic("sentrytask: nil context")
+	}
 	j.fn = fn
 	hub := HubFromContext(ctx)
 	if !hub.Client().IsEnabled() {

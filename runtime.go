@@ -3,7 +3,8 @@ package sentrytask
 import "context"
 
 // Task is a handle on a function running in its own goroutine, started by Go
-// or by a Pool. Its methods are safe for concurrent use.
+// or by a Pool. Its methods are safe for concurrent use. Only Go and Pool
+// make usable Tasks; Wait on a zero Task blocks forever.
 type Task struct {
 	done chan struct{}
 	err  error

@@ -1,0 +1,252 @@
+package sentrytask
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// A Pool runs submitted functions on a fixed set of long-lived worker
+// goroutines, for servers that bound their background work. Each submission
+// carries the submitter's trace, captured in Submit: a worker never carries
+// one task's hub, span, tags or breadcrumbs into the next, and a pool built
+// before any trace existed serves every trace that submits to it.
+//
+// A task's context keeps the submitter's values and cancellation: a task
+// whose context is done by the time a worker picks it up does not run, and
+// its Task reports the context's cause. Submit with Detach(ctx) for work
+// that must run even if the submitter gives up.
+//
+// Every accepted task either runs exactly once or completes without running
+// with an error saying why (its context's cause, or ErrClosed).
+type Pool struct {
+	cfg   config
+	queue chan *Task
+
+	// mu makes closing the queue safe: senders hold it shared while they
+	// may send, Shutdown holds it exclusively to close the queue.
+	mu       sync.RWMutex
+	closed   bool
+	closing  chan struct{} // closed first, to wake blocked submitters
+	aborted  chan struct{} // closed when Shutdown's ctx ends: start nothing more
+	stopOnce sync.Once
+	abortOne sync.Once
+	workers  sync.WaitGroup
+	idle     chan struct{} // closed when every worker has exited
+
+	running, queued, submitted, completed, failed, panicked, rejected, notRun atomic.Int64
+}
+
+// PoolStats is a snapshot of a Pool's counters, each read on its own while
+// the pool works. Every accepted task is counted in Submitted and ends up in
+// exactly one of Completed, Failed, Panicked and NotRun: once the pool is
+// idle, Submitted = Completed + Failed + Panicked + NotRun.
+type PoolStats struct {
+	Running   int64 // tasks running now
+	Queued    int64 // accepted tasks waiting for a worker
+	Submitted int64 // tasks accepted since the pool was created
+	Completed int64 // tasks that ran and returned nil
+	Failed    int64 // tasks that ran and returned an error
+	Panicked  int64 // tasks that ran and panicked (recovered into a *PanicError)
+	Rejected  int64 // Submit and TrySubmit calls that accepted nothing
+	NotRun    int64 // accepted tasks completed without running: context done first, or Shutdown gave up
+}
+
+// NewPool starts a pool of workers goroutines. Options apply to every task
+// (WithSpan gives each its own span, WithRecoverPanics keeps a panicking
+// task from ending the program); WithQueueSize sets the queue's capacity.
+// NewPool panics if workers < 1 or the queue size is negative.
+func NewPool(workers int, opts ...Option) *Pool {
+	if workers < 1 {
+		panic(fmt.Sprintf("sentrytask: NewPool(%d): a pool needs at least one worker", workers))
+	}
+	p := &Pool{closing: make(chan struct{}), aborted: make(chan struct{}), idle: make(chan struct{})}
+	p.cfg.apply(opts)
+	p.cfg.data = slices.Clip(p.cfg.data)
+	size := p.cfg.queueSize
+	if size == 0 {
+		size = workers
+	}
+	if size < 0 {
+		panic(fmt.Sprintf("sentrytask: NewPool: negative queue size %d", size))
+	}
+	p.queue = make(chan *Task, size)
+	p.workers.Add(workers)
+	for range workers {
+		go p.work()
+	}
+	go func() {
+		p.workers.Wait()
+		close(p.idle)
+	}()
+	return p
+}
+
+// Submit queues fn to run on a worker with the trace on ctx, captured now,
+// and returns its Task. It blocks while the queue is full, until there is
+// room, ctx is done (it returns ctx's cause) or the pool is shut down
+// (ErrClosed). Per-task options add to the pool's.
+func (p *Pool) Submit(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) (*Task, error) {
+	return p.submit(ctx, fn, opts, true)
+}
+
+// TrySubmit is Submit without blocking: it returns ErrFull when the queue is
+// full.
+func (p *Pool) TrySubmit(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) (*Task, error) {
+	return p.submit(ctx, fn, opts, false)
+}
+
+func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts []Option, block bool) (*Task, error) {
+	if fn == nil {
+		p.rejected.Add(1)
+		return nil, ErrNilFunc
+	}
+	if ctx == nil {
+		panic("sentrytask: Pool.Submit called with a nil context")
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		p.rejected.Add(1)
+		return nil, ErrClosed
+	}
+	if ctx.Err() != nil {
+		p.rejected.Add(1)
+		return nil, context.Cause(ctx)
+	}
+	t := &Task{done: make(chan struct{}), job: job{cfg: p.cfg}}
+	t.job.cfg.apply(opts)
+	t.job.capture(ctx, fn)
+	if block {
+		select {
+		case p.queue <- t:
+		case <-ctx.Done():
+			return nil, p.reject(context.Cause(ctx))
+		case <-p.closing:
+			return nil, p.reject(ErrClosed)
+		}
+	} else {
+		select {
+		case p.queue <- t:
+		default:
+			return nil, p.reject(ErrFull)
+		}
+	}
+	p.submitted.Add(1)
+	p.queued.Add(1)
+	return t, nil
+}
+
+func (p *Pool) reject(err error) error {
+	p.rejected.Add(1)
+	return err
+}
+
+// Shutdown stops the pool accepting tasks (Submit and TrySubmit return
+// ErrClosed from now on), runs every task already accepted, and waits for
+// the workers to finish. If ctx ends first, no further task starts: each one
+// still queued completes with ErrClosed, and Shutdown returns ctx's error
+// without waiting for the tasks already running. Shutdown may be called more
+// than once.
+func (p *Pool) Shutdown(ctx context.Context) error {
+	p.stopOnce.Do(func() {
+		close(p.closing)
+		p.mu.Lock()
+		p.closed = true
+		close(p.queue)
+		p.mu.Unlock()
+	})
+	select {
+	case <-p.idle:
+		return nil
+	case <-ctx.Done():
+		select {
+		case <-p.idle: // both were ready: the work is done
+			return nil
+		default:
+		}
+	}
+	p.abortOne.Do(func() { close(p.aborted) })
+	// Workers finish their current task and then, like this loop, complete
+	// whatever they take from the queue without running it.
+	for t := range p.queue {
+		p.skip(t, ErrClosed)
+	}
+	return ctx.Err()
+}
+
+// Stats returns a snapshot of the pool's counters.
+func (p *Pool) Stats() PoolStats {
+	return PoolStats{
+		Running: p.running.Load(),
+		// A worker may take a task before its submitter has counted it.
+		Queued:    max(p.queued.Load(), 0),
+		Submitted: p.submitted.Load(),
+		Completed: p.completed.Load(),
+		Failed:    p.failed.Load(),
+		Panicked:  p.panicked.Load(),
+		Rejected:  p.rejected.Load(),
+		NotRun:    p.notRun.Load(),
+	}
+}
+
+func (p *Pool) work() {
+	defer p.workers.Done()
+	exited := true
+	defer func() {
+		if exited {
+			// A task called runtime.Goexit and took this goroutine with it;
+			// keep the pool at its size.
+			p.workers.Add(1)
+			go p.work()
+		}
+	}()
+	for t := range p.queue {
+		p.runTask(t)
+	}
+	exited = false
+}
+
+func (p *Pool) runTask(t *Task) {
+	select {
+	case <-p.aborted:
+		p.skip(t, ErrClosed)
+		return
+	default:
+	}
+	if err := t.job.ctx.Err(); err != nil {
+		p.skip(t, context.Cause(t.job.ctx))
+		return
+	}
+	p.queued.Add(-1)
+	p.running.Add(1)
+	// The counters are updated before Done is closed, so that whoever waits
+	// on the task sees them; deferred, so that a task that calls
+	// runtime.Goexit (leaving errGoexit) is counted too.
+	t.err = errGoexit
+	defer func() {
+		p.running.Add(-1)
+		switch t.err.(type) {
+		case nil:
+			p.completed.Add(1)
+		case *PanicError:
+			p.panicked.Add(1)
+		default:
+			p.failed.Add(1)
+		}
+		t.job = job{}
+		close(t.done)
+	}()
+	t.err = t.job.run()
+}
+
+// skip completes an accepted task that will not run.
+func (p *Pool) skip(t *Task, err error) {
+	p.queued.Add(-1)
+	p.notRun.Add(1)
+	t.err = err
+	t.job = job{}
+	close(t.done)
+}
