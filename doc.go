@@ -8,6 +8,8 @@
 // work is spawned and gives every task a hub of its own:
 //
 //	sentrytask.Go(ctx, func(ctx context.Context) error { … })         // instead of go f()
+//	g, ctx := sentrytask.NewGroup(ctx)                                // instead of errgroup.WithContext
+//	pool.Submit(ctx, f)                                               // a worker pool; capture per submit
 //	sentrytask.Go(sentrytask.Detach(ctx), f, sentrytask.WithSpan(op)) // work that outlives ctx
 //	sentrytask.Instrument(ctx, "parse", f)                            // a span around f
 //

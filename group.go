@@ -3,7 +3,6 @@ package sentrytask
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 )
 
@@ -44,9 +43,6 @@ func NewGroup(ctx context.Context, opts ...Option) (*Group, context.Context) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	g := &Group{ctx: ctx, cancel: cancel}
 	g.cfg.apply(opts)
-	// Tasks append their own WithData to a copy of cfg; clipping makes every
-	// such append copy instead of writing into a shared backing array.
-	g.cfg.data = slices.Clip(g.cfg.data)
 	return g, ctx
 }
 
@@ -113,9 +109,8 @@ func (g *Group) Wait() error {
 	return g.err
 }
 
-func (g *Group) capture(fn func(context.Context) error, opts []Option) *job {
-	j := &job{cfg: g.cfg}
-	j.cfg.apply(opts)
+func (g *Group) capture(fn func(context.Context) error, opts []Option) job {
+	j := job{cfg: g.cfg.with(opts)}
 	ctx := g.ctx
 	if ctx == nil {
 		ctx = context.Background()
@@ -124,13 +119,18 @@ func (g *Group) capture(fn func(context.Context) error, opts []Option) *job {
 	return j
 }
 
-func (g *Group) start(j *job) {
+func (g *Group) start(j job) {
 	g.wg.Add(1)
-	go g.run(j)
+	// The closure holds j by value: one allocation per task.
+	go func() { g.run(j) }()
 }
 
-func (g *Group) run(j *job) {
-	defer g.done()
+func (g *Group) run(j job) {
+	defer func() {
+		if !j.repanicking {
+			g.done()
+		}
+	}()
 	// A panic is not carried to Wait unless it is recovered into a
 	// *PanicError: like errgroup, the default lets it end the program where
 	// it happened, with its stack, instead of delaying it to a Wait that a

@@ -20,9 +20,10 @@ func Instrument(ctx context.Context, op string, fn func(ctx context.Context) err
 	if fn == nil {
 		panic("sentrytask: Instrument called with a nil function")
 	}
-	j := job{ctx: ctx, fn: fn}
-	j.cfg.apply(opts)
-	j.cfg.span, j.cfg.op = true, op
+	cfg := config{span: true}
+	cfg.apply(opts)
+	cfg.span, cfg.op = true, op
+	j := job{ctx: ctx, fn: fn, cfg: &cfg}
 	if hub := HubFromContext(ctx); hub.Client().IsEnabled() {
 		j.hub = hub
 	}

@@ -1,5 +1,7 @@
 package sentrytask
 
+import "slices"
+
 // An Option configures a task spawned by Go, Group or Pool, or a span started
 // by Instrument. One Option type serves every entry point so that options can
 // be kept in a slice and passed wherever a task is started; an option that
@@ -22,6 +24,25 @@ type config struct {
 type datum struct {
 	key   string
 	value any
+}
+
+// noOptions is the configuration of a task spawned without options. It is
+// shared and never modified.
+var noOptions config
+
+// with returns c with opts applied on top, without modifying c: c itself
+// when there are no options, so that tasks of a Group or Pool share their
+// owner's configuration instead of each carrying a copy.
+func (c *config) with(opts []Option) *config {
+	if len(opts) == 0 {
+		return c
+	}
+	d := *c
+	// WithData appends; clipping makes it copy instead of writing into c's
+	// backing array, which other tasks share.
+	d.data = slices.Clip(d.data)
+	d.apply(opts)
+	return &d
 }
 
 // apply resolves opts on top of c. Later options win, except WithData, whose

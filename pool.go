@@ -3,7 +3,6 @@ package sentrytask
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -22,21 +21,39 @@ import (
 // Every accepted task either runs exactly once or completes without running
 // with an error saying why (its context's cause, or ErrClosed).
 type Pool struct {
-	cfg   config
-	queue chan *Task
+	// Read by everyone, written once.
+	cfg     config
+	queue   chan *Task
+	closing chan struct{} // closed first, to wake blocked submitters
+	aborted chan struct{} // closed when Shutdown's ctx ends: start nothing more
+	idle    chan struct{} // closed when every worker has exited
+	workers sync.WaitGroup
+	_       [64]byte
 
+	// Written by submitters. The padding around it keeps every Submit from
+	// invalidating the cache line workers read on every task.
+	//
 	// mu makes closing the queue safe: senders hold it shared while they
 	// may send, Shutdown holds it exclusively to close the queue.
-	mu       sync.RWMutex
-	closed   bool
-	closing  chan struct{} // closed first, to wake blocked submitters
-	aborted  chan struct{} // closed when Shutdown's ctx ends: start nothing more
-	stopOnce sync.Once
-	abortOne sync.Once
-	workers  sync.WaitGroup
-	idle     chan struct{} // closed when every worker has exited
+	mu                  sync.RWMutex
+	closed              bool
+	submitted, rejected atomic.Int64
+	_                   [64]byte
 
-	running, queued, submitted, completed, failed, panicked, rejected, notRun atomic.Int64
+	// Each worker counts into its own shard, on its own cache lines, so that
+	// workers never contend for a counter; Stats adds them up. Running and
+	// Queued are derived, so that a task costs one submitter-side and two
+	// worker-side counter updates. drained counts what Shutdown completes
+	// itself.
+	shards  []workerStats
+	drained atomic.Int64
+
+	stopOnce, abortOnce sync.Once
+}
+
+type workerStats struct {
+	started, notRun, completed, failed, panicked atomic.Int64
+	_                                            [88]byte // to 128 bytes: no two shards share a cache line
 }
 
 // PoolStats is a snapshot of a Pool's counters, each read on its own while
@@ -64,7 +81,6 @@ func NewPool(workers int, opts ...Option) *Pool {
 	}
 	p := &Pool{closing: make(chan struct{}), aborted: make(chan struct{}), idle: make(chan struct{})}
 	p.cfg.apply(opts)
-	p.cfg.data = slices.Clip(p.cfg.data)
 	size := p.cfg.queueSize
 	if size == 0 {
 		size = workers
@@ -73,9 +89,10 @@ func NewPool(workers int, opts ...Option) *Pool {
 		panic(fmt.Sprintf("sentrytask: NewPool: negative queue size %d", size))
 	}
 	p.queue = make(chan *Task, size)
+	p.shards = make([]workerStats, workers)
 	p.workers.Add(workers)
-	for range workers {
-		go p.work()
+	for i := range workers {
+		go p.work(&p.shards[i])
 	}
 	go func() {
 		p.workers.Wait()
@@ -116,10 +133,16 @@ func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts 
 		p.rejected.Add(1)
 		return nil, context.Cause(ctx)
 	}
-	t := &Task{done: make(chan struct{}), job: job{cfg: p.cfg}}
-	t.job.cfg.apply(opts)
+	t := &Task{job: job{cfg: p.cfg.with(opts)}}
 	t.job.capture(ctx, fn)
-	if block {
+	// The non-blocking send is the common case and much cheaper than a
+	// three-way select.
+	select {
+	case p.queue <- t:
+	default:
+		if !block {
+			return nil, p.reject(ErrFull)
+		}
 		select {
 		case p.queue <- t:
 		case <-ctx.Done():
@@ -127,15 +150,8 @@ func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts 
 		case <-p.closing:
 			return nil, p.reject(ErrClosed)
 		}
-	} else {
-		select {
-		case p.queue <- t:
-		default:
-			return nil, p.reject(ErrFull)
-		}
 	}
 	p.submitted.Add(1)
-	p.queued.Add(1)
 	return t, nil
 }
 
@@ -168,85 +184,97 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 		default:
 		}
 	}
-	p.abortOne.Do(func() { close(p.aborted) })
+	p.abortOnce.Do(func() { close(p.aborted) })
 	// Workers finish their current task and then, like this loop, complete
 	// whatever they take from the queue without running it.
 	for t := range p.queue {
-		p.skip(t, ErrClosed)
+		p.drained.Add(1)
+		skip(t, ErrClosed)
 	}
 	return ctx.Err()
 }
 
 // Stats returns a snapshot of the pool's counters.
 func (p *Pool) Stats() PoolStats {
-	return PoolStats{
-		Running: p.running.Load(),
-		// A worker may take a task before its submitter has counted it.
-		Queued:    max(p.queued.Load(), 0),
-		Submitted: p.submitted.Load(),
-		Completed: p.completed.Load(),
-		Failed:    p.failed.Load(),
-		Panicked:  p.panicked.Load(),
-		Rejected:  p.rejected.Load(),
-		NotRun:    p.notRun.Load(),
+	// Read in the order tasks move through them, so that a task moving
+	// while they are read is not counted twice.
+	var s PoolStats
+	for i := range p.shards {
+		w := &p.shards[i]
+		s.Completed += w.completed.Load()
+		s.Failed += w.failed.Load()
+		s.Panicked += w.panicked.Load()
 	}
+	var started int64
+	for i := range p.shards {
+		started += p.shards[i].started.Load()
+		s.NotRun += p.shards[i].notRun.Load()
+	}
+	s.NotRun += p.drained.Load()
+	s.Submitted = p.submitted.Load()
+	s.Rejected = p.rejected.Load()
+	// A worker may take a task before its submitter has counted it.
+	s.Running = max(started-s.Completed-s.Failed-s.Panicked, 0)
+	s.Queued = max(s.Submitted-started-s.NotRun, 0)
+	return s
 }
 
-func (p *Pool) work() {
+func (p *Pool) work(w *workerStats) {
 	defer p.workers.Done()
 	exited := true
+	var current *Task
 	defer func() {
-		if exited {
+		if exited && !current.job.repanicking {
 			// A task called runtime.Goexit and took this goroutine with it;
 			// keep the pool at its size.
 			p.workers.Add(1)
-			go p.work()
+			go p.work(w)
 		}
 	}()
 	for t := range p.queue {
-		p.runTask(t)
+		current = t
+		p.runTask(t, w)
 	}
 	exited = false
 }
 
-func (p *Pool) runTask(t *Task) {
+func (p *Pool) runTask(t *Task, w *workerStats) {
 	select {
 	case <-p.aborted:
-		p.skip(t, ErrClosed)
+		w.notRun.Add(1)
+		skip(t, ErrClosed)
 		return
 	default:
 	}
 	if err := t.job.ctx.Err(); err != nil {
-		p.skip(t, context.Cause(t.job.ctx))
+		w.notRun.Add(1)
+		skip(t, context.Cause(t.job.ctx))
 		return
 	}
-	p.queued.Add(-1)
-	p.running.Add(1)
+	w.started.Add(1)
 	// The counters are updated before Done is closed, so that whoever waits
 	// on the task sees them; deferred, so that a task that calls
 	// runtime.Goexit (leaving errGoexit) is counted too.
 	t.err = errGoexit
 	defer func() {
-		p.running.Add(-1)
+		if t.job.repanicking {
+			return
+		}
 		switch t.err.(type) {
 		case nil:
-			p.completed.Add(1)
+			w.completed.Add(1)
 		case *PanicError:
-			p.panicked.Add(1)
+			w.panicked.Add(1)
 		default:
-			p.failed.Add(1)
+			w.failed.Add(1)
 		}
-		t.job = job{}
-		close(t.done)
+		t.complete()
 	}()
 	t.err = t.job.run()
 }
 
 // skip completes an accepted task that will not run.
-func (p *Pool) skip(t *Task, err error) {
-	p.queued.Add(-1)
-	p.notRun.Add(1)
+func skip(t *Task, err error) {
 	t.err = err
-	t.job = job{}
-	close(t.done)
+	t.complete()
 }

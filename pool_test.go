@@ -150,6 +150,9 @@ func TestPoolSubmitBlocksWhileFullAndHonoursCtx(t *testing.T) {
 	if _, err := p.Submit(context.Background(), func(context.Context) error { return nil }); err != nil {
 		t.Fatalf("Submit into the free queue slot = %v", err)
 	}
+	if s := p.Stats(); s.Running != 1 || s.Queued != 1 || s.Submitted != 2 {
+		t.Errorf("Stats() with one task running and one queued = %+v", s)
+	}
 	if _, err := p.TrySubmit(context.Background(), func(context.Context) error { return nil }); err != sentrytask.ErrFull {
 		t.Errorf("TrySubmit on a full queue = %v; want ErrFull", err)
 	}

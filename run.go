@@ -27,7 +27,12 @@ type job struct {
 	// the fast path, which forks nothing and starts no span.
 	hub *sentry.Hub
 	fn  func(context.Context) error
-	cfg config
+	// cfg may be shared with other jobs: it is never modified.
+	cfg *config
+	// repanicking is set when a panic goes on past run. The deferred
+	// bookkeeping of Task, Group and Pool then leaves the task unfinished:
+	// nobody waiting on it may carry on while the program goes down.
+	repanicking bool
 }
 
 // capture prepares j to run fn later, in another goroutine: it forks ctx's
@@ -52,7 +57,7 @@ func (j *job) run() (err error) {
 	ctx := j.ctx
 	var span *sentry.Span
 	if j.hub != nil && j.cfg.span {
-		span = startSpan(ctx, &j.cfg)
+		span = startSpan(ctx, j.cfg)
 		if span != nil {
 			ctx = span.Context()
 		}
@@ -120,6 +125,7 @@ func (j *job) panicked(ctx context.Context, span *sentry.Span, r any) error {
 		}
 		// Re-panicking inside the deferred call that recovered keeps the
 		// original frames on the stack the runtime prints.
+		j.repanicking = true
 		panic(r)
 	}
 	return &PanicError{Value: r, Stack: debug.Stack(), EventID: id}

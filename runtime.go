@@ -1,14 +1,25 @@
 package sentrytask
 
-import "context"
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
 
 // Task is a handle on a function running in its own goroutine, started by Go
 // or by a Pool. Its methods are safe for concurrent use. Only Go and Pool
 // make usable Tasks; Wait on a zero Task blocks forever.
 type Task struct {
-	done chan struct{}
-	err  error
-	job  job
+	// finished is set once err is final. The done channel is made only when
+	// someone asks for it before that: most tasks are waited on after they
+	// finish, or not at all, and need no channel.
+	finished  atomic.Bool
+	requested atomic.Bool // done has been made; complete must close it
+	mu        sync.Mutex  // guards done and closed
+	done      chan struct{}
+	closed    bool
+	err       error
+	job       job
 }
 
 // Go runs fn in a new goroutine, the way `go fn(ctx)` would, but with the
@@ -34,8 +45,8 @@ func Go(ctx context.Context, fn func(ctx context.Context) error, opts ...Option)
 	if fn == nil {
 		panic("sentrytask: Go called with a nil function")
 	}
-	t := &Task{done: make(chan struct{})}
-	t.job.cfg.apply(opts)
+	t := &Task{}
+	t.job.cfg = noOptions.with(opts)
 	t.job.capture(ctx, fn)
 	go t.run()
 	return t
@@ -45,21 +56,56 @@ func (t *Task) run() {
 	// job.run does not return when fn calls runtime.Goexit, and this
 	// goroutine ends without assigning its result.
 	t.err = errGoexit
-	defer close(t.done)
+	defer func() {
+		if !t.job.repanicking {
+			t.complete()
+		}
+	}()
 	t.err = t.job.run()
+}
+
+// complete publishes t.err and wakes whoever waits.
+func (t *Task) complete() {
 	// The handle may be kept long after the task ends; let the task's
 	// context, hub and closure be collected.
 	t.job = job{}
+	// Done stores requested before it loads finished, and this stores
+	// finished before it loads requested; atomics being sequentially
+	// consistent, at least one of the two sees the other and closes done.
+	t.finished.Store(true)
+	if t.requested.Load() {
+		t.mu.Lock()
+		t.closeDone()
+		t.mu.Unlock()
+	}
+}
+
+func (t *Task) closeDone() {
+	if !t.closed {
+		t.closed = true
+		close(t.done)
+	}
 }
 
 // Done returns a channel that is closed when the task has finished.
 func (t *Task) Done() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done == nil {
+		t.done = make(chan struct{})
+		t.requested.Store(true)
+		if t.finished.Load() {
+			t.closeDone()
+		}
+	}
 	return t.done
 }
 
 // Wait waits for the task to finish and returns its error: what fn returned,
 // or a *PanicError if fn panicked and panics are recovered.
 func (t *Task) Wait() error {
-	<-t.done
+	if !t.finished.Load() {
+		<-t.Done()
+	}
 	return t.err
 }

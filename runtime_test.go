@@ -251,3 +251,28 @@ func TestGoWithNilFunctionPanics(t *testing.T) {
 	}()
 	sentrytask.Go(context.Background(), nil)
 }
+
+func TestTaskDoneIsClosedWhetherAskedForBeforeOrAfterTheTaskEnds(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	early := sentrytask.Go(context.Background(), func(context.Context) error { <-release; return nil })
+	done := early.Done()
+	if done != early.Done() {
+		t.Error("Done() returned two different channels")
+	}
+	select {
+	case <-done:
+		t.Fatal("Done() closed before the task finished")
+	default:
+	}
+	close(release)
+	<-done
+
+	late := sentrytask.Go(context.Background(), func(context.Context) error { return nil })
+	_ = late.Wait()
+	select {
+	case <-late.Done():
+	default:
+		t.Error("Done() asked for after the task finished is not closed")
+	}
+}
