@@ -89,6 +89,34 @@ func BenchmarkPool(b *testing.B) {
 		close(work)
 		workers.Wait()
 	})
+	// The same pool handing back a per-task done channel, as Submit hands
+	// back a Task: the submitter then reads every task's completion, which a
+	// worker on another core wrote.
+	b.Run("bare channel pool+chan no client", func(b *testing.B) {
+		work := make(chan func(), batch)
+		var workers sync.WaitGroup
+		for range 2 {
+			workers.Go(func() {
+				for f := range work {
+					f()
+				}
+			})
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			var done [batch]chan struct{}
+			for i := range done {
+				d := make(chan struct{})
+				done[i] = d
+				work <- func() { _ = noop(disabled); close(d) }
+			}
+			for _, d := range done {
+				<-d
+			}
+		}
+		close(work)
+		workers.Wait()
+	})
 	b.Run("Pool no client", func(b *testing.B) {
 		p := sentrytask.NewPool(2, sentrytask.WithQueueSize(batch))
 		defer p.Shutdown(context.Background())
