@@ -23,10 +23,7 @@ func Instrument(ctx context.Context, op string, fn func(ctx context.Context) err
 	cfg := config{span: true}
 	cfg.apply(opts)
 	cfg.span, cfg.op = true, op
-	j := job{ctx: ctx, fn: fn, cfg: &cfg}
-	if hub := HubFromContext(ctx); hub.Client().IsEnabled() {
-		j.hub = hub
-	}
+	j := job{ctx: ctx, fn: fn, cfg: &cfg, enabled: HubFromContext(ctx).Client().IsEnabled()}
 	return j.run()
 }
 

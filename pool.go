@@ -35,16 +35,16 @@ type Pool struct {
 	//
 	// mu makes closing the queue safe: senders hold it shared while they
 	// may send, Shutdown holds it exclusively to close the queue.
-	mu                  sync.RWMutex
-	closed              bool
-	submitted, rejected atomic.Int64
-	_                   [64]byte
+	mu       sync.RWMutex
+	closed   bool
+	rejected atomic.Int64
+	_        [64]byte
 
 	// Each worker counts into its own shard, on its own cache lines, so that
-	// workers never contend for a counter; Stats adds them up. Running and
-	// Queued are derived, so that a task costs one submitter-side and two
-	// worker-side counter updates. drained counts what Shutdown completes
-	// itself.
+	// workers never contend for a counter; Stats adds them up. Queued is the
+	// queue's length, and Submitted and Running are derived, so that a task
+	// costs no submitter-side and two worker-side counter updates. drained
+	// counts what Shutdown completes itself.
 	shards  []workerStats
 	drained atomic.Int64
 
@@ -57,9 +57,10 @@ type workerStats struct {
 }
 
 // PoolStats is a snapshot of a Pool's counters, each read on its own while
-// the pool works. Every accepted task is counted in Submitted and ends up in
-// exactly one of Completed, Failed, Panicked and NotRun: once the pool is
-// idle, Submitted = Completed + Failed + Panicked + NotRun.
+// the pool works, so a task moving between them may be missed by a snapshot
+// taken at that moment. Every accepted task is counted in Submitted and ends
+// up in exactly one of Completed, Failed, Panicked and NotRun: once the pool
+// is idle, Submitted = Completed + Failed + Panicked + NotRun.
 type PoolStats struct {
 	Running   int64 // tasks running now
 	Queued    int64 // accepted tasks waiting for a worker
@@ -151,7 +152,6 @@ func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts 
 			return nil, p.reject(ErrClosed)
 		}
 	}
-	p.submitted.Add(1)
 	return t, nil
 }
 
@@ -196,26 +196,24 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 
 // Stats returns a snapshot of the pool's counters.
 func (p *Pool) Stats() PoolStats {
-	// Read in the order tasks move through them, so that a task moving
-	// while they are read is not counted twice.
-	var s PoolStats
+	// Read in the order tasks move through them (queue, started, finished),
+	// so that a task moving while they are read is not counted twice.
+	s := PoolStats{Queued: int64(len(p.queue))}
+	var started int64
+	for i := range p.shards {
+		started += p.shards[i].started.Load()
+		s.NotRun += p.shards[i].notRun.Load()
+	}
 	for i := range p.shards {
 		w := &p.shards[i]
 		s.Completed += w.completed.Load()
 		s.Failed += w.failed.Load()
 		s.Panicked += w.panicked.Load()
 	}
-	var started int64
-	for i := range p.shards {
-		started += p.shards[i].started.Load()
-		s.NotRun += p.shards[i].notRun.Load()
-	}
 	s.NotRun += p.drained.Load()
-	s.Submitted = p.submitted.Load()
-	s.Rejected = p.rejected.Load()
-	// A worker may take a task before its submitter has counted it.
 	s.Running = max(started-s.Completed-s.Failed-s.Panicked, 0)
-	s.Queued = max(s.Submitted-started-s.NotRun, 0)
+	s.Submitted = s.Queued + started + s.NotRun
+	s.Rejected = p.rejected.Load()
 	return s
 }
 

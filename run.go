@@ -23,12 +23,13 @@ var errGoexit = errors.New("sentrytask: task function called runtime.Goexit")
 // through job.run, so a task behaves the same whichever started it.
 type job struct {
 	ctx context.Context
-	// hub is the task's own hub, or nil when no enabled client is bound:
-	// the fast path, which forks nothing and starts no span.
-	hub *sentry.Hub
 	fn  func(context.Context) error
 	// cfg may be shared with other jobs: it is never modified.
 	cfg *config
+	// enabled is false when no enabled client is bound: the fast path,
+	// which forks nothing and starts no span. When it is true, the task's
+	// hub is the one on ctx.
+	enabled bool
 	// repanicking is set when a panic goes on past run. The deferred
 	// bookkeeping of Task, Group and Pool then leaves the task unfinished:
 	// nobody waiting on it may carry on while the program goes down.
@@ -48,15 +49,20 @@ func (j *job) capture(ctx context.Context, fn func(context.Context) error) {
 		j.ctx = ctx
 		return
 	}
-	j.ctx, j.hub = fork(ctx, hub)
+	j.ctx, _ = fork(ctx, hub)
+	j.enabled = true
 }
 
 // run runs the job's function in the current goroutine and returns its
 // error, or a *PanicError when it panicked and panics are recovered.
 func (j *job) run() (err error) {
 	ctx := j.ctx
+	var hub *sentry.Hub
+	if j.enabled {
+		hub = HubFromContext(ctx)
+	}
 	var span *sentry.Span
-	if j.hub != nil && j.cfg.span {
+	if hub != nil && j.cfg.span {
 		span = startSpan(ctx, j.cfg)
 		if span != nil {
 			ctx = span.Context()
@@ -77,23 +83,23 @@ func (j *job) run() (err error) {
 			}
 			return
 		}
-		err = j.panicked(ctx, span, r)
+		err = j.panicked(ctx, hub, span, r)
 	}()
 	err = j.fn(ctx)
 	returned = true
-	j.finish(ctx, span, err)
+	j.finish(ctx, hub, span, err)
 	return err
 }
 
 // finish reports err if asked to and ends the span with err's status.
-func (j *job) finish(ctx context.Context, span *sentry.Span, err error) {
-	if j.hub == nil {
+func (j *job) finish(ctx context.Context, hub *sentry.Hub, span *sentry.Span, err error) {
+	if hub == nil {
 		return
 	}
 	if err != nil && j.cfg.captureErrors && !errors.Is(err, context.Canceled) {
 		// The span is still current on the task's scope, so the event is
 		// linked to it.
-		j.hub.CaptureEventWithHint(j.hub.Client().EventFromException(err, sentry.LevelError),
+		hub.CaptureEventWithHint(hub.Client().EventFromException(err, sentry.LevelError),
 			&sentry.EventHint{OriginalException: err, Context: ctx})
 	}
 	if span != nil {
@@ -107,10 +113,10 @@ func (j *job) finish(ctx context.Context, span *sentry.Span, err error) {
 // panicked reports a recovered panic through the task's hub while the task's
 // span is still current, ends the span, and then either re-panics (the
 // default) or returns the panic as a *PanicError.
-func (j *job) panicked(ctx context.Context, span *sentry.Span, r any) error {
+func (j *job) panicked(ctx context.Context, hub *sentry.Hub, span *sentry.Span, r any) error {
 	var id sentry.EventID
-	if j.hub != nil {
-		if eid := j.hub.CaptureEventWithHint(panicEvent(j.hub.Client(), r),
+	if hub != nil {
+		if eid := hub.CaptureEventWithHint(panicEvent(hub.Client(), r),
 			&sentry.EventHint{RecoveredException: r, Context: ctx}); eid != nil {
 			id = *eid
 		}
@@ -120,8 +126,8 @@ func (j *job) panicked(ctx context.Context, span *sentry.Span, r any) error {
 		span.Finish()
 	}
 	if !j.cfg.recoverPanics {
-		if j.hub != nil {
-			j.hub.Flush(panicFlushTimeout)
+		if hub != nil {
+			hub.Flush(panicFlushTimeout)
 		}
 		// Re-panicking inside the deferred call that recovered keeps the
 		// original frames on the stack the runtime prints.

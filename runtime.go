@@ -2,7 +2,6 @@ package sentrytask
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 )
 
@@ -10,17 +9,21 @@ import (
 // or by a Pool. Its methods are safe for concurrent use. Only Go and Pool
 // make usable Tasks; Wait on a zero Task blocks forever.
 type Task struct {
-	// finished is set once err is final. The done channel is made only when
-	// someone asks for it before that: most tasks are waited on after they
-	// finish, or not at all, and need no channel.
-	finished  atomic.Bool
-	requested atomic.Bool // done has been made; complete must close it
-	mu        sync.Mutex  // guards done and closed
-	done      chan struct{}
-	closed    bool
-	err       error
-	job       job
+	// state holds the taskFinished, taskRequested and taskClosed bits. The
+	// done channel is made only when someone asks for it before the task
+	// finishes: most tasks are waited on after they finish, or not at all,
+	// and need no channel.
+	state atomic.Uint32
+	done  atomic.Pointer[chan struct{}]
+	err   error // final once taskFinished is set
+	job   job
 }
+
+const (
+	taskFinished  = 1 << iota // err is final
+	taskRequested             // done is published; whoever sees both closes it
+	taskClosed                // done is closed
+)
 
 // Go runs fn in a new goroutine, the way `go fn(ctx)` would, but with the
 // trace kept whole: fn receives a context that carries its own clone of the
@@ -69,42 +72,39 @@ func (t *Task) complete() {
 	// The handle may be kept long after the task ends; let the task's
 	// context, hub and closure be collected.
 	t.job = job{}
-	// Done stores requested before it loads finished, and this stores
-	// finished before it loads requested; atomics being sequentially
-	// consistent, at least one of the two sees the other and closes done.
-	t.finished.Store(true)
-	if t.requested.Load() {
-		t.mu.Lock()
+	// Done sets taskRequested after publishing the channel, and this sets
+	// taskFinished; whichever of the two comes second sees both bits and
+	// closes the channel.
+	if t.state.Or(taskFinished)&taskRequested != 0 {
 		t.closeDone()
-		t.mu.Unlock()
 	}
 }
 
 func (t *Task) closeDone() {
-	if !t.closed {
-		t.closed = true
-		close(t.done)
+	if t.state.Or(taskClosed)&taskClosed == 0 {
+		close(*t.done.Load())
 	}
 }
 
 // Done returns a channel that is closed when the task has finished.
 func (t *Task) Done() <-chan struct{} {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.done == nil {
-		t.done = make(chan struct{})
-		t.requested.Store(true)
-		if t.finished.Load() {
-			t.closeDone()
-		}
+	if p := t.done.Load(); p != nil {
+		return *p
 	}
-	return t.done
+	ch := make(chan struct{})
+	if !t.done.CompareAndSwap(nil, &ch) {
+		return *t.done.Load()
+	}
+	if t.state.Or(taskRequested)&taskFinished != 0 {
+		t.closeDone()
+	}
+	return ch
 }
 
 // Wait waits for the task to finish and returns its error: what fn returned,
 // or a *PanicError if fn panicked and panics are recovered.
 func (t *Task) Wait() error {
-	if !t.finished.Load() {
+	if t.state.Load()&taskFinished == 0 {
 		<-t.Done()
 	}
 	return t.err
