@@ -14,7 +14,7 @@ type Task struct {
 	// finishes: most tasks are waited on after they finish, or not at all,
 	// and need no channel.
 	state atomic.Uint32
-	done  atomic.Pointer[chan struct{}]
+	done  atomic.Value // chan struct{}; a Value holds it without another allocation
 	err   error // final once taskFinished is set
 	job   job
 }
@@ -82,18 +82,18 @@ func (t *Task) complete() {
 
 func (t *Task) closeDone() {
 	if t.state.Or(taskClosed)&taskClosed == 0 {
-		close(*t.done.Load())
+		close(t.done.Load().(chan struct{}))
 	}
 }
 
 // Done returns a channel that is closed when the task has finished.
 func (t *Task) Done() <-chan struct{} {
-	if p := t.done.Load(); p != nil {
-		return *p
+	if ch, ok := t.done.Load().(chan struct{}); ok {
+		return ch
 	}
 	ch := make(chan struct{})
-	if !t.done.CompareAndSwap(nil, &ch) {
-		return *t.done.Load()
+	if !t.done.CompareAndSwap(nil, ch) {
+		return t.done.Load().(chan struct{})
 	}
 	if t.state.Or(taskRequested)&taskFinished != 0 {
 		t.closeDone()
