@@ -15,7 +15,7 @@ type Task struct {
 	// and need no channel.
 	state atomic.Uint32
 	done  atomic.Value // chan struct{}; a Value holds it without another allocation
-	err   error // final once taskFinished is set
+	err   error        // final once taskFinished is set
 	job   job
 }
 
