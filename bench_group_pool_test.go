@@ -68,15 +68,8 @@ func BenchmarkGroup(b *testing.B) {
 func BenchmarkPool(b *testing.B) {
 	disabled := sentry.SetHubOnContext(context.Background(), sentry.NewHub(nil, sentry.NewScope()))
 	b.Run("bare channel pool no client", func(b *testing.B) {
-		work := make(chan func(), batch)
-		var workers sync.WaitGroup
-		for range 2 {
-			workers.Go(func() {
-				for f := range work {
-					f()
-				}
-			})
-		}
+		work, stop := barePool()
+		defer stop()
 		b.ReportAllocs()
 		for b.Loop() {
 			var wg sync.WaitGroup
@@ -86,22 +79,13 @@ func BenchmarkPool(b *testing.B) {
 			}
 			wg.Wait()
 		}
-		close(work)
-		workers.Wait()
 	})
 	// The same pool handing back a per-task done channel, as Submit hands
 	// back a Task: the submitter then reads every task's completion, which a
 	// worker on another core wrote.
 	b.Run("bare channel pool+chan no client", func(b *testing.B) {
-		work := make(chan func(), batch)
-		var workers sync.WaitGroup
-		for range 2 {
-			workers.Go(func() {
-				for f := range work {
-					f()
-				}
-			})
-		}
+		work, stop := barePool()
+		defer stop()
 		b.ReportAllocs()
 		for b.Loop() {
 			var done [batch]chan struct{}
@@ -114,8 +98,6 @@ func BenchmarkPool(b *testing.B) {
 				<-d
 			}
 		}
-		close(work)
-		workers.Wait()
 	})
 	b.Run("Pool no client", func(b *testing.B) {
 		p := sentrytask.NewPool(2, sentrytask.WithQueueSize(batch))
@@ -129,15 +111,8 @@ func BenchmarkPool(b *testing.B) {
 	ctx, done := sampledContext(b)
 	defer done()
 	b.Run("bare channel pool hand-written clone+span", func(b *testing.B) {
-		work := make(chan func(), batch)
-		var workers sync.WaitGroup
-		for range 2 {
-			workers.Go(func() {
-				for f := range work {
-					f()
-				}
-			})
-		}
+		work, stop := barePool()
+		defer stop()
 		b.ReportAllocs()
 		for b.Loop() {
 			var wg sync.WaitGroup
@@ -150,8 +125,6 @@ func BenchmarkPool(b *testing.B) {
 			}
 			wg.Wait()
 		}
-		close(work)
-		workers.Wait()
 	})
 	b.Run("Pool WithSpan sampled", func(b *testing.B) {
 		p := sentrytask.NewPool(2, sentrytask.WithQueueSize(batch), sentrytask.WithSpan("task"))
@@ -161,6 +134,24 @@ func BenchmarkPool(b *testing.B) {
 			submitBatch(b, p, ctx)
 		}
 	})
+}
+
+// barePool starts two workers running whatever is sent on work, the
+// simplest pool there is; stop ends them.
+func barePool() (work chan func(), stop func()) {
+	work = make(chan func(), batch)
+	var workers sync.WaitGroup
+	for range 2 {
+		workers.Go(func() {
+			for f := range work {
+				f()
+			}
+		})
+	}
+	return work, func() {
+		close(work)
+		workers.Wait()
+	}
 }
 
 func submitBatch(b *testing.B, p *sentrytask.Pool, ctx context.Context) {
