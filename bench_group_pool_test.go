@@ -43,9 +43,7 @@ func BenchmarkGroup(b *testing.B) {
 		for b.Loop() {
 			g, gctx := errgroup.WithContext(ctx)
 			for range batch {
-				hub := sentry.GetHubFromContext(gctx).Clone()
-				hub.Scope().SetSpan(sentry.SpanFromContext(gctx))
-				tctx := sentry.SetHubOnContext(gctx, hub)
+				tctx, hub := handClone(gctx)
 				g.Go(func() error { return handWrittenSpan(tctx, hub) })
 			}
 			_ = g.Wait()
@@ -118,9 +116,7 @@ func BenchmarkPool(b *testing.B) {
 			var wg sync.WaitGroup
 			wg.Add(batch)
 			for range batch {
-				hub := sentry.GetHubFromContext(ctx).Clone()
-				hub.Scope().SetSpan(sentry.SpanFromContext(ctx))
-				tctx := sentry.SetHubOnContext(ctx, hub)
+				tctx, hub := handClone(ctx)
 				work <- func() { _ = handWrittenSpan(tctx, hub); wg.Done() }
 			}
 			wg.Wait()

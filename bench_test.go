@@ -123,9 +123,7 @@ func spawnBatch(ctx context.Context, opts ...sentrytask.Option) {
 func handWritten(ctx context.Context, span bool) {
 	var wg sync.WaitGroup
 	for range batch {
-		hub := sentry.GetHubFromContext(ctx).Clone()
-		hub.Scope().SetSpan(sentry.SpanFromContext(ctx))
-		tctx := sentry.SetHubOnContext(ctx, hub)
+		tctx, hub := handClone(ctx)
 		wg.Go(func() {
 			defer func() {
 				if r := recover(); r != nil {
@@ -147,6 +145,14 @@ func handWritten(ctx context.Context, span bool) {
 		})
 	}
 	wg.Wait()
+}
+
+// handClone is the capture careful sentry-go code does before spawning:
+// clone the hub, point the clone at the span on ctx, bind it.
+func handClone(ctx context.Context) (context.Context, *sentry.Hub) {
+	hub := sentry.GetHubFromContext(ctx).Clone()
+	hub.Scope().SetSpan(sentry.SpanFromContext(ctx))
+	return sentry.SetHubOnContext(ctx, hub), hub
 }
 
 // BenchmarkInstrument compares Instrument with a raw StartSpan/Finish pair.
