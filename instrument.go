@@ -20,7 +20,7 @@ func Instrument(ctx context.Context, op string, fn func(ctx context.Context) err
 	if fn == nil {
 		panic("sentrytask: Instrument called with a nil function")
 	}
-	cfg := config{span: true}
+	var cfg config
 	cfg.apply(opts)
 	cfg.span, cfg.op = true, op
 	j := job{ctx: ctx, fn: fn, cfg: &cfg, enabled: HubFromContext(ctx).Client().IsEnabled()}

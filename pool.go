@@ -118,8 +118,7 @@ func (p *Pool) TrySubmit(ctx context.Context, fn func(ctx context.Context) error
 
 func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts []Option, block bool) (*Task, error) {
 	if fn == nil {
-		p.rejected.Add(1)
-		return nil, ErrNilFunc
+		return nil, p.reject(ErrNilFunc)
 	}
 	if ctx == nil {
 		panic("sentrytask: Pool.Submit called with a nil context")
@@ -127,12 +126,10 @@ func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts 
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.closed {
-		p.rejected.Add(1)
-		return nil, ErrClosed
+		return nil, p.reject(ErrClosed)
 	}
 	if ctx.Err() != nil {
-		p.rejected.Add(1)
-		return nil, context.Cause(ctx)
+		return nil, p.reject(context.Cause(ctx))
 	}
 	t := &Task{job: job{cfg: p.cfg.with(opts)}}
 	t.job.capture(ctx, fn)
@@ -250,25 +247,19 @@ func (p *Pool) runTask(t *Task, w *workerStats) {
 		return
 	}
 	w.started.Add(1)
-	// The counters are updated before Done is closed, so that whoever waits
-	// on the task sees them; deferred, so that a task that calls
-	// runtime.Goexit (leaving errGoexit) is counted too.
-	t.err = errGoexit
-	defer func() {
-		if t.job.repanicking {
-			return
-		}
-		switch t.err.(type) {
-		case nil:
-			w.completed.Add(1)
-		case *PanicError:
-			w.panicked.Add(1)
-		default:
-			w.failed.Add(1)
-		}
-		t.complete()
-	}()
-	t.err = t.job.run()
+	t.run(w)
+}
+
+// count records how a task that ran ended.
+func (w *workerStats) count(err error) {
+	switch err.(type) {
+	case nil:
+		w.completed.Add(1)
+	case *PanicError:
+		w.panicked.Add(1)
+	default:
+		w.failed.Add(1)
+	}
 }
 
 // skip completes an accepted task that will not run.

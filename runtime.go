@@ -42,8 +42,8 @@ const (
 // Detach for work that must outlive its spawner.
 //
 // With no enabled Sentry client on ctx's hub, Go clones nothing and starts
-// no span: it costs a goroutine, a deferred recover and one allocation for
-// the Task.
+// no span: it costs about what a goroutine that reports its result on a
+// channel costs (1.04–1.12× in this package's benchmarks).
 func Go(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) *Task {
 	if fn == nil {
 		panic("sentrytask: Go called with a nil function")
@@ -51,18 +51,25 @@ func Go(ctx context.Context, fn func(ctx context.Context) error, opts ...Option)
 	t := &Task{}
 	t.job.cfg = noOptions.with(opts)
 	t.job.capture(ctx, fn)
-	go t.run()
+	go t.run(nil)
 	return t
 }
 
-func (t *Task) run() {
+// run runs the task in the current goroutine and completes it. A Pool's
+// worker passes its counters, which are updated before Done is closed, so
+// that whoever waits on the task sees them; Go passes nil.
+func (t *Task) run(w *workerStats) {
 	// job.run does not return when fn calls runtime.Goexit, and this
 	// goroutine ends without assigning its result.
 	t.err = errGoexit
 	defer func() {
-		if !t.job.repanicking {
-			t.complete()
+		if t.job.repanicking {
+			return
 		}
+		if w != nil {
+			w.count(t.err)
+		}
+		t.complete()
 	}()
 	t.err = t.job.run()
 }

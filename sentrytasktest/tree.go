@@ -167,11 +167,12 @@ func (f *forest) traces() []*trace {
 
 func sortNodes(ns []*node, byName bool) {
 	slices.SortFunc(ns, func(a, b *node) int {
-		byStart := a.start.Compare(b.start)
-		if byName {
-			byStart = 0
+		if !byName {
+			if c := a.start.Compare(b.start); c != 0 {
+				return c
+			}
 		}
-		return cmp.Or(byStart, cmp.Compare(a.op, b.op), cmp.Compare(a.name, b.name),
+		return cmp.Or(cmp.Compare(a.op, b.op), cmp.Compare(a.name, b.name),
 			cmp.Compare(a.description, b.description), a.start.Compare(b.start), cmp.Compare(a.spanID, b.spanID))
 	})
 	for _, n := range ns {
