@@ -20,11 +20,10 @@ func Instrument(ctx context.Context, op string, fn func(ctx context.Context) err
 	if fn == nil {
 		panic("sentrytask: Instrument called with a nil function")
 	}
-	var cfg config
-	cfg.apply(opts)
-	cfg.span, cfg.op = true, op
-	j := job{ctx: ctx, fn: fn, cfg: &cfg, enabled: HubFromContext(ctx).Client().IsEnabled()}
-	return j.run()
+	// The shared empty configuration unless options are given: a config
+	// built here would escape through the option functions on every call.
+	j := job{ctx: ctx, fn: fn, cfg: noOptions.with(opts), enabled: HubFromContext(ctx).Client().IsEnabled()}
+	return j.runSpan(true, op)
 }
 
 // InstrumentValue is Instrument for a function that also returns a value.

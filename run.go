@@ -55,15 +55,21 @@ func (j *job) capture(ctx context.Context, fn func(context.Context) error) {
 
 // run runs the job's function in the current goroutine and returns its
 // error, or a *PanicError when it panicked and panics are recovered.
-func (j *job) run() (err error) {
+func (j *job) run() error {
+	return j.runSpan(j.cfg.span, j.cfg.op)
+}
+
+// runSpan is run with the span decided by the caller: Instrument always
+// wants one, with the op it was given.
+func (j *job) runSpan(wantSpan bool, op string) (err error) {
 	ctx := j.ctx
 	var hub *sentry.Hub
 	if j.enabled {
 		hub = HubFromContext(ctx)
 	}
 	var span *sentry.Span
-	if hub != nil && j.cfg.span {
-		span = startSpan(ctx, j.cfg)
+	if hub != nil && wantSpan {
+		span = startSpan(ctx, op, j.cfg.description, j.cfg.data)
 		if span != nil {
 			ctx = span.Context()
 		}
@@ -167,31 +173,31 @@ func panicEvent(client *sentry.Client, r any) *sentry.Event {
 // startSpan starts the task's span below the span on ctx, or a transaction
 // when there is none (continuing a detached trace if ctx is below Detach).
 // It returns nil when the parent is not sampled: see WithSpan.
-func startSpan(ctx context.Context, c *config) *sentry.Span {
+func startSpan(ctx context.Context, op, description string, data []datum) *sentry.Span {
 	if parent := sentry.SpanFromContext(ctx); parent != nil {
 		if parent.Sampled == sentry.SampledFalse {
 			return nil
 		}
-		span := sentry.StartSpan(ctx, c.op)
+		span := sentry.StartSpan(ctx, op)
 		// The span is not yet visible to any other goroutine.
-		span.Description = c.description
-		setData(span, c.data)
+		span.Description = description
+		setData(span, data)
 		return span
 	}
-	name := c.description
+	name := description
 	if name == "" {
-		name = c.op
+		name = op
 	}
 	opts := []sentry.SpanOption{
 		sentry.WithTransactionName(name),
 		sentry.WithTransactionSource(sentry.SourceTask),
-		sentry.WithDescription(c.description),
+		sentry.WithDescription(description),
 	}
 	if d := detachedFrom(ctx); d != nil {
 		opts = append(opts, d.continueTrace)
 	}
-	span := sentry.StartSpan(ctx, c.op, opts...)
-	setData(span, c.data)
+	span := sentry.StartSpan(ctx, op, opts...)
+	setData(span, data)
 	return span
 }
 
