@@ -43,7 +43,7 @@ const (
 //
 // With no enabled Sentry client on ctx's hub, Go clones nothing and starts
 // no span: it costs about what a goroutine that reports its result on a
-// channel costs (1.04–1.12× in this package's benchmarks).
+// channel costs (about 1.1×; the README gives the measurements).
 func Go(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) *Task {
 	if fn == nil {
 		panic("sentrytask: Go called with a nil function")
