@@ -2,8 +2,6 @@ package sentrytask
 
 import (
 	"context"
-	"maps"
-	"sync"
 
 	"github.com/getsentry/sentry-go"
 )
@@ -35,9 +33,9 @@ func Detach(ctx context.Context) context.Context {
 		ctx, _ = fork(base, hub)
 		return ctx
 	}
-	d := &detachment{
+	d := &remoteParent{
 		traceID: span.TraceID,
-		parent:  span.SpanID,
+		spanID:  span.SpanID,
 		sampled: span.Sampled,
 		dsc:     headDSC(span),
 	}
@@ -53,14 +51,6 @@ func Detach(ctx context.Context) context.Context {
 	return sentry.SetHubOnContext(detachedContext{base, d}, clone)
 }
 
-// detachment is what Detach captured of the span that was current.
-type detachment struct {
-	traceID sentry.TraceID
-	parent  sentry.SpanID
-	sampled sentry.Sampled
-	dsc     sentry.DynamicSamplingContext
-}
-
 type detachmentKey struct{}
 
 // detachedContext hides every *sentry.Span value of its parent. sentry-go
@@ -70,7 +60,7 @@ type detachmentKey struct{}
 // in contexts derived from it and stay visible.
 type detachedContext struct {
 	context.Context
-	d *detachment
+	d *remoteParent
 }
 
 func (c detachedContext) Value(key any) any {
@@ -84,48 +74,19 @@ func (c detachedContext) Value(key any) any {
 	return v
 }
 
-// detachedFrom returns the detachment above ctx, or nil.
-func detachedFrom(ctx context.Context) *detachment {
-	d, _ := ctx.Value(detachmentKey{}).(*detachment)
+// detachedFrom returns the span that was current at the Detach above ctx,
+// or nil.
+func detachedFrom(ctx context.Context) *remoteParent {
+	d, _ := ctx.Value(detachmentKey{}).(*remoteParent)
 	return d
 }
 
-// continueTrace makes a transaction the continuation of the detached trace.
-func (d *detachment) continueTrace(s *sentry.Span) {
-	s.TraceID = d.traceID
-	s.ParentSpanID = d.parent
-	s.Sampled = d.sampled
-	if d.dsc.HasEntries() {
-		// Each transaction gets its own map: sentry-go writes sample_rate
-		// into it when a TracesSampler is set.
-		s.SetDynamicSamplingContext(sentry.DynamicSamplingContext{
-			Entries: maps.Clone(d.dsc.Entries),
-			Frozen:  true,
-		})
-	}
-}
-
-// dscMu serialises the one call that may write a transaction's dynamic
-// sampling context: sentry-go's Span.ToBaggage freezes it on first use
-// without a lock, so two tasks detaching from one transaction at once would
-// race.
-var dscMu sync.Mutex
-
 // headDSC returns the frozen dynamic sampling context of span's transaction:
 // the one it continued, or, for the head of a trace, its own, frozen now.
-// ToBaggage is called on the transaction itself because on a child span it
-// rebuilds the context from the local transaction and overwrites the head's.
 func headDSC(span *sentry.Span) sentry.DynamicSamplingContext {
 	tx := span.GetTransaction()
 	if tx == nil {
 		return sentry.DynamicSamplingContext{}
 	}
-	dscMu.Lock()
-	baggage := tx.ToBaggage()
-	dscMu.Unlock()
-	dsc, err := sentry.DynamicSamplingContextFromHeader([]byte(baggage))
-	if err != nil {
-		return sentry.DynamicSamplingContext{}
-	}
-	return dsc
+	return dscOf(tx).dsc
 }

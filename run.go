@@ -193,10 +193,11 @@ func startSpan(ctx context.Context, op, description string, data []datum) *sentr
 		sentry.WithTransactionSource(sentry.SourceTask),
 		sentry.WithDescription(description),
 	}
-	if d := detachedFrom(ctx); d != nil {
+	d := detachedFrom(ctx)
+	if d != nil {
 		opts = append(opts, d.continueTrace)
 	}
-	span := sentry.StartSpan(ctx, op, opts...)
+	span := startTransaction(ctx, op, d, opts...)
 	setData(span, data)
 	return span
 }

@@ -1,0 +1,190 @@
+package sentrytask
+
+import (
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/getsentry/sentry-go"
+)
+
+// W3C Baggage limits: a sender keeps a header within them, and a receiver
+// looks no further, so a hostile header costs bounded work and memory.
+const (
+	maxBaggageBytes   = 8192
+	maxBaggageMembers = 64
+)
+
+const sentryBaggagePrefix = "sentry-"
+
+// scanBaggage calls fn for each well-formed list-member of the baggage
+// header values, in order, with the member's key, its value (still
+// percent-encoded) and its whole text without surrounding white space.
+// Malformed members are skipped; the others are kept. Scanning stops after
+// maxBaggageMembers members or maxBaggageBytes bytes, whichever comes first.
+func scanBaggage(values []string, fn func(key, value, member string)) {
+	used, members := 0, 0
+	for _, v := range values {
+		for v != "" {
+			if members == maxBaggageMembers {
+				return
+			}
+			if used > 0 {
+				used++ // the comma that joins this member to the last
+			}
+			// Look for the end of the member only as far as the limit
+			// reaches: a member that crosses it is not taken in part, and
+			// a huge header costs no more than a full one.
+			room := maxBaggageBytes - used
+			if room < 0 {
+				return
+			}
+			end := strings.IndexByte(v[:min(len(v), room+1)], ',')
+			var m string
+			switch {
+			case end >= 0:
+				m, v = v[:end], v[end+1:]
+			case len(v) <= room:
+				m, v = v, ""
+			default:
+				return
+			}
+			used += len(m)
+			m = trimOWS(m)
+			key, value, ok := parseMember(m)
+			if !ok {
+				continue
+			}
+			members++
+			fn(key, value, m)
+		}
+	}
+}
+
+// parseMember splits "key=value;properties" and checks its grammar.
+func parseMember(m string) (key, value string, ok bool) {
+	kv, props, _ := strings.Cut(m, ";")
+	key, value, ok = strings.Cut(kv, "=")
+	if !ok {
+		return "", "", false
+	}
+	key, value = trimOWS(key), trimOWS(value)
+	if !isToken(key) || !isBaggageValue(value) {
+		return "", "", false
+	}
+	for props != "" {
+		var p string
+		p, props, _ = strings.Cut(props, ";")
+		pk, pv, hasValue := strings.Cut(p, "=")
+		if !isToken(trimOWS(pk)) || hasValue && !isBaggageValue(trimOWS(pv)) {
+			return "", "", false
+		}
+	}
+	return key, value, true
+}
+
+// parseDSC returns the dynamic sampling context carried by the sentry-*
+// members of baggage headers. The first of duplicate keys wins; a value that
+// is not valid percent-encoding is left out.
+func parseDSC(values []string) sentry.DynamicSamplingContext {
+	var entries map[string]string
+	scanBaggage(values, func(key, value, _ string) {
+		name, ok := strings.CutPrefix(key, sentryBaggagePrefix)
+		if !ok || name == "" {
+			return
+		}
+		if _, dup := entries[name]; dup {
+			return
+		}
+		decoded, err := url.PathUnescape(value)
+		if err != nil {
+			return
+		}
+		if entries == nil {
+			entries = make(map[string]string, 8)
+		}
+		entries[name] = decoded
+	})
+	return sentry.DynamicSamplingContext{Entries: entries, Frozen: len(entries) > 0}
+}
+
+// encodeDSC encodes a dynamic sampling context as sentry-* baggage members,
+// in key order so that equal contexts give equal headers. Members that would
+// break the W3C limits are left out.
+func encodeDSC(entries map[string]string) (string, int) {
+	var b strings.Builder
+	n := 0
+	for _, k := range slices.Sorted(maps.Keys(entries)) {
+		key := sentryBaggagePrefix + k
+		if !isToken(key) {
+			continue
+		}
+		m := key + "=" + url.PathEscape(entries[k])
+		if n == maxBaggageMembers || b.Len()+1+len(m) > maxBaggageBytes {
+			break
+		}
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(m)
+		n++
+	}
+	return b.String(), n
+}
+
+// mergeBaggage returns the baggage header for an outgoing request: the
+// sentry members given, then the members of the request's own baggage
+// headers that are not sentry-*, in their order, as long as the W3C limits
+// allow. The sentry members come first because they are the ones the next
+// service needs to keep the trace.
+func mergeBaggage(sentryPart string, sentryMembers int, existing []string) string {
+	if len(existing) == 0 {
+		return sentryPart
+	}
+	var b strings.Builder
+	b.WriteString(sentryPart)
+	n := sentryMembers
+	scanBaggage(existing, func(key, _, member string) {
+		if strings.HasPrefix(key, sentryBaggagePrefix) || n == maxBaggageMembers {
+			return
+		}
+		if b.Len()+1+len(member) > maxBaggageBytes {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(member)
+		n++
+	})
+	return b.String()
+}
+
+// isToken reports whether s is an RFC 7230 token, the grammar of baggage keys.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isBaggageValue reports whether s is made of W3C baggage-octets.
+func isBaggageValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x21 || c > 0x7e || c == '"' || c == ',' || c == ';' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}

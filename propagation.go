@@ -1,0 +1,165 @@
+package sentrytask
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/getsentry/sentry-go"
+)
+
+// A Carrier holds trace headers on their way between processes: a message's
+// metadata, a job's fields, RPC headers. Keys are "sentry-trace", "baggage"
+// and "traceparent"; Get returns "" for a missing key.
+type Carrier interface {
+	Get(key string) string
+	Set(key, value string)
+}
+
+// HeaderCarrier adapts an http.Header (or anything of its shape, such as
+// gRPC-gateway or NATS headers) to Carrier. Keys are canonicalised.
+type HeaderCarrier http.Header
+
+// Get returns the first value of key.
+func (h HeaderCarrier) Get(key string) string { return http.Header(h).Get(key) }
+
+// Set replaces the values of key.
+func (h HeaderCarrier) Set(key, value string) { http.Header(h).Set(key, value) }
+
+// MapCarrier adapts a map to Carrier. Keys are used as given: the lower-case
+// names this package uses.
+type MapCarrier map[string]string
+
+// Get returns the value of key.
+func (m MapCarrier) Get(key string) string { return m[key] }
+
+// Set sets the value of key.
+func (m MapCarrier) Set(key, value string) { m[key] = value }
+
+var (
+	_ Carrier = HeaderCarrier(nil)
+	_ Carrier = MapCarrier(nil)
+)
+
+// Inject writes the trace headers for work continued elsewhere from ctx into
+// c: "sentry-trace" (replaced), "baggage" (its sentry-* members replaced,
+// others kept) and, when the client's PropagateTraceparent is set,
+// "traceparent". The headers name the span on ctx; with none, the trace the
+// hub propagates, so the trace continues even with tracing off. The
+// baggage carries the dynamic sampling context the head of the trace froze.
+//
+// Inject does nothing when no enabled client is bound to ctx's hub.
+// Propagation targets do not apply: a Carrier has no URL.
+func Inject(ctx context.Context, c Carrier) {
+	hub, st := enabledState(ctx)
+	if st == nil {
+		return
+	}
+	o, ok := outgoingFor(ctx, hub, st, st.traceparent)
+	if !ok {
+		return
+	}
+	c.Set(keySentryTrace, o.sentryTrace)
+	var existing []string
+	if v := c.Get(keyBaggage); v != "" {
+		existing = []string{v}
+	}
+	if b := mergeBaggage(o.baggage, o.members, existing); b != "" {
+		c.Set(keyBaggage, b)
+	}
+	if o.traceparent != "" {
+		c.Set(keyTraceparent, o.traceparent)
+	}
+}
+
+// errNilRequest is what RequestEditor returns for a nil request.
+var errNilRequest = errors.New("sentrytask: RequestEditor called with a nil request")
+
+// RequestEditor adds the trace headers for ctx to req, as Inject does, if
+// req's URL matches the client's propagation targets (see NewTransport).
+// It edits req in place and starts no span. Its signature is that of
+// oapi-codegen's RequestEditorFn, so a generated client can take it with
+// WithRequestEditorFn; prefer NewTransport where you build the http.Client.
+func RequestEditor(ctx context.Context, req *http.Request) error {
+	if req == nil {
+		return errNilRequest
+	}
+	hub, st := enabledState(ctx)
+	if st == nil || !st.targets.match(req.URL) {
+		return nil
+	}
+	o, ok := outgoingFor(ctx, hub, st, st.traceparent)
+	if !ok {
+		return nil
+	}
+	if req.Header == nil {
+		req.Header = make(http.Header, 3)
+	}
+	setTraceHeaders(req.Header, req.Header, o)
+	return nil
+}
+
+// setTraceHeaders writes o into dst, which holds src's fields (dst may be
+// src): any field named like a trace header, in any case, is replaced, and
+// the request's foreign baggage members are kept in the one baggage header.
+func setTraceHeaders(dst, src http.Header, o outgoing) {
+	baggage := mergeBaggage(o.baggage, o.members, src.Values(headerBaggage))
+	for k := range src {
+		if isTraceHeader(k) {
+			delete(dst, k)
+		}
+	}
+	dst[headerSentryTrace] = []string{o.sentryTrace}
+	if baggage != "" {
+		dst[headerBaggage] = []string{baggage}
+	}
+	if o.traceparent != "" {
+		dst[headerTraceparent] = []string{o.traceparent}
+	}
+}
+
+// isTraceHeader reports whether a header field name, which may not be in
+// canonical form if set by assigning to the map, is one this package sets.
+func isTraceHeader(k string) bool {
+	return strings.EqualFold(k, headerSentryTrace) || strings.EqualFold(k, headerBaggage) ||
+		strings.EqualFold(k, headerTraceparent)
+}
+
+// Continue starts a transaction with operation op (and op as its name) for
+// work that arrived through c — a message, a job — continuing the trace
+// whose headers c carries: "sentry-trace" and "baggage", or a W3C
+// "traceparent" when there is no valid sentry-trace. A missing, malformed
+// or foreign (see sentry.ClientOptions.StrictTraceContinuation) trace starts
+// a new one. A span on ctx is not the parent: the carrier says where the
+// work came from.
+//
+// The returned context carries a fork of ctx's hub (or of the global hub)
+// whose scope continues the trace too, and the transaction; the caller must
+// Finish the span, which is never nil.
+func Continue(ctx context.Context, c Carrier, op string) (context.Context, *sentry.Span) {
+	ctx = detachedContext{ctx, detachedFrom(ctx)}
+	hub, st := enabledState(ctx)
+	if st == nil {
+		span := sentry.StartSpan(ctx, op, sentry.WithTransactionName(op))
+		return span.Context(), span
+	}
+	p := readIncoming(st, one(c.Get(keySentryTrace)), one(c.Get(keyBaggage)), one(c.Get(keyTraceparent)))
+	ctx, _, trace := forkContinuing(ctx, hub, p)
+	tx := startTransaction(ctx, op, p,
+		sentry.WithTransactionName(op),
+		sentry.WithTransactionSource(sentry.SourceTask),
+		sentry.WithSpanOrigin(spanOrigin),
+		trace)
+	return tx.Context(), tx
+}
+
+// spanOrigin marks the spans this package starts by itself.
+const spanOrigin sentry.SpanOrigin = "auto.sentrytask"
+
+func one(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return []string{v}
+}

@@ -1,0 +1,238 @@
+package sentrytask
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/getsentry/sentry-go"
+)
+
+// A PropagationOption configures NewTransport.
+type PropagationOption func(*transport)
+
+// WithPropagationTargets replaces, for this transport, the client's
+// TracePropagationTargets: only requests to these targets carry trace
+// headers. With no targets, no request does — for a client that only calls
+// third parties. See NewTransport for what a target matches.
+func WithPropagationTargets(targets ...string) PropagationOption {
+	t := compileTargets(targets)
+	t.all = false
+	return func(tr *transport) { tr.targets = &t }
+}
+
+// WithTraceparent adds the W3C traceparent header to every request that
+// carries trace headers, whatever the client's PropagateTraceparent says.
+func WithTraceparent() PropagationOption {
+	return func(tr *transport) { tr.traceparent = true }
+}
+
+type transport struct {
+	base        http.RoundTripper
+	targets     *targets // nil: the client's
+	traceparent bool
+}
+
+var _ http.RoundTripper = (*transport)(nil)
+
+// NewTransport returns an http.RoundTripper that continues the trace of each
+// request's context into the server it calls, through base
+// (http.DefaultTransport when nil), which it shares across requests so
+// connections are reused.
+//
+// Everything is resolved from the request's context when it is sent —
+// the hub (or the global hub), its client's options, the current span — so
+// a transport built before sentry.Init works like one built after, and one
+// transport serves every goroutine. For each request it:
+//
+//   - starts an "http.client" span below the span on the context, if that is
+//     sampled, without making it current on any hub's scope, and ends it
+//     when the response body is read to the end or closed, or the request
+//     fails; status from the response code, data after Sentry's conventions
+//     (http.request.method, url without query and fragment, server.address,
+//     server.port, http.response.status_code);
+//   - sets sentry-trace (replacing any), merges baggage (sentry-* members
+//     replaced with the trace's, other members kept, one header within the
+//     W3C limits of 8192 bytes and 64 members) and, if the client's
+//     PropagateTraceparent or WithTraceparent asks, sets traceparent;
+//   - takes the baggage from the dynamic sampling context the head of the
+//     trace froze, so a service that continued a trace forwards the head's
+//     values unchanged;
+//   - with no span on the context, propagates the trace of the hub's scope,
+//     so the trace continues even with tracing off.
+//
+// The caller's request is never modified: headers are set on a copy. When no
+// enabled client is bound, the request goes through untouched.
+//
+// Propagation targets (ClientOptions.TracePropagationTargets, or
+// WithPropagationTargets) say which requests carry trace headers; none
+// configured means every request. Spans are recorded for every request. A
+// target is matched against the parts of the URL the destination owns —
+// never the query or fragment — so that "api.example.com" does not send
+// trace headers to https://evil.test/?api.example.com, as sentry-go's
+// substring match does:
+//
+//   - "api.example.com", "localhost:8080": that host (and port, if given) or
+//     a subdomain of it;
+//   - "api.example.com/v1": the host as above, path /v1 or below it;
+//   - "https://api.example.com/v1": that scheme, exactly that host and port
+//     (the scheme's default if none), path /v1 or below it;
+//   - "^https://[a-z]+\.example\.com/": a regular expression (marked by its
+//     leading ^) matched against "scheme://host[:port]/path".
+func NewTransport(base http.RoundTripper, opts ...PropagationOption) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	t := &transport{base: base}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(t)
+		}
+	}
+	return t
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	hub, st := enabledState(ctx)
+	if st == nil {
+		return t.base.RoundTrip(req)
+	}
+	targets := &st.targets
+	if t.targets != nil {
+		targets = t.targets
+	}
+	propagate := targets.match(req.URL)
+	parent := sentry.SpanFromContext(ctx)
+	var span *sentry.Span
+	if parent != nil && parent.Sampled.Bool() {
+		span = startClientSpan(st, parent, req)
+	}
+	if !propagate && span == nil {
+		return t.base.RoundTrip(req)
+	}
+	if propagate {
+		var o outgoing
+		ok := true
+		traceparent := st.traceparent || t.traceparent
+		if span != nil {
+			o = outgoingFrom(st, span, traceparent)
+		} else {
+			o, ok = outgoingFor(ctx, hub, st, traceparent)
+		}
+		if ok {
+			req = withTraceHeaders(req, o)
+		}
+	}
+	resp, err := t.base.RoundTrip(req)
+	if span != nil {
+		endClientSpan(span, resp, err)
+	}
+	return resp, err
+}
+
+// withTraceHeaders returns a shallow copy of req with its own header map
+// holding the trace headers: a RoundTripper must not modify its request.
+func withTraceHeaders(req *http.Request, o outgoing) *http.Request {
+	r := *req
+	r.Header = make(http.Header, len(req.Header)+3)
+	for k, v := range req.Header {
+		// Capped, so that an append by a later round tripper copies
+		// instead of writing into the caller's array.
+		r.Header[k] = v[:len(v):len(v)]
+	}
+	setTraceHeaders(r.Header, req.Header, o)
+	return &r
+}
+
+// startClientSpan starts the span of an outgoing request below parent. It
+// is started on the client's scratch hub: on the request's hub, sentry-go
+// would make it the scope's current span, and other goroutines sharing that
+// hub would see their errors attached to this request.
+func startClientSpan(st *clientState, parent *sentry.Span, req *http.Request) *sentry.Span {
+	ctx := sentry.SetHubOnContext(parent.Context(), st.scratch)
+	u := cleanURL(req.URL)
+	span := sentry.StartSpan(ctx, "http.client",
+		sentry.WithDescription(req.Method+" "+u),
+		sentry.WithSpanOrigin(spanOrigin))
+	span.SetData("http.request.method", req.Method)
+	span.SetData("url", u)
+	if req.URL != nil {
+		span.SetData("server.address", req.URL.Hostname())
+		if port, err := strconv.Atoi(req.URL.Port()); err == nil {
+			span.SetData("server.port", port)
+		}
+	}
+	return span
+}
+
+// cleanURL is u without user info, query and fragment: they may hold
+// secrets, and they make every span's description unique.
+func cleanURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	c := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath, Opaque: u.Opaque}
+	return c.String()
+}
+
+// endClientSpan records the outcome of a request on its span, and ends the
+// span now or, when there is a body to read, when the body is done.
+func endClientSpan(span *sentry.Span, resp *http.Response, err error) {
+	if err != nil || resp == nil {
+		span.Status = spanStatus(err)
+		if err == nil {
+			span.Status = sentry.SpanStatusInternalError
+		}
+		span.Finish()
+		return
+	}
+	span.Status = sentry.HTTPtoSpanStatus(resp.StatusCode)
+	span.SetData("http.response.status_code", resp.StatusCode)
+	// A 101 response's body is the upgraded connection, which callers
+	// type-assert to io.ReadWriteCloser: it must stay as it is.
+	if resp.Body == nil || resp.Body == http.NoBody || resp.StatusCode == http.StatusSwitchingProtocols {
+		span.Finish()
+		return
+	}
+	resp.Body = &spanBody{ReadCloser: resp.Body, span: span}
+}
+
+// spanBody ends the request's span when the caller is done with the body.
+type spanBody struct {
+	io.ReadCloser
+	span *sentry.Span
+	done atomic.Bool
+}
+
+func (b *spanBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		if err != io.EOF && b.span.Status == sentry.SpanStatusOK {
+			b.finish(sentry.SpanStatusInternalError)
+		} else {
+			b.finish(sentry.SpanStatusUndefined)
+		}
+	}
+	return n, err
+}
+
+func (b *spanBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.finish(sentry.SpanStatusUndefined)
+	return err
+}
+
+// finish ends the span once, with status if one is given.
+func (b *spanBody) finish(status sentry.SpanStatus) {
+	if b.done.Swap(true) {
+		return
+	}
+	if status != sentry.SpanStatusUndefined {
+		b.span.Status = status
+	}
+	b.span.Finish()
+}
