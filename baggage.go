@@ -109,26 +109,52 @@ func parseDSC(values []string) sentry.DynamicSamplingContext {
 	return sentry.DynamicSamplingContext{Entries: entries, Frozen: len(entries) > 0}
 }
 
-// encodeDSC encodes a dynamic sampling context as sentry-* baggage members,
-// in key order so that equal contexts give equal headers. Members that would
-// break the W3C limits are left out.
+// dscKeys are the keys Sentry defines for the dynamic sampling context, in
+// the order encodeDSC writes them.
+var dscKeys = []string{"trace_id", "public_key", "org_id", "release", "environment",
+	"transaction", "sample_rate", "sample_rand", "sampled"}
+
+// encodeDSC encodes a dynamic sampling context as sentry-* baggage members:
+// Sentry's keys in a fixed order, then any others sorted, so that equal
+// contexts give equal headers. Members that would break the W3C limits are
+// left out.
 func encodeDSC(entries map[string]string) (string, int) {
 	var b strings.Builder
-	n := 0
-	for _, k := range slices.Sorted(maps.Keys(entries)) {
-		key := sentryBaggagePrefix + k
-		if !isToken(key) {
-			continue
+	b.Grow(256)
+	n, known := 0, 0
+	add := func(k, v string) {
+		if n == maxBaggageMembers || !isToken(k) {
+			return
 		}
-		m := key + "=" + url.PathEscape(entries[k])
-		if n == maxBaggageMembers || b.Len()+1+len(m) > maxBaggageBytes {
-			break
+		v = url.PathEscape(v)
+		size := len(sentryBaggagePrefix) + len(k) + 1 + len(v)
+		if n > 0 {
+			size++
+		}
+		if b.Len()+size > maxBaggageBytes {
+			return
 		}
 		if n > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(m)
+		b.WriteString(sentryBaggagePrefix)
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(v)
 		n++
+	}
+	for _, k := range dscKeys {
+		if v, ok := entries[k]; ok {
+			add(k, v)
+			known++
+		}
+	}
+	if known < len(entries) {
+		for _, k := range slices.Sorted(maps.Keys(entries)) {
+			if !slices.Contains(dscKeys, k) {
+				add(k, entries[k])
+			}
+		}
 	}
 	return b.String(), n
 }

@@ -84,7 +84,7 @@ func TestParseDSCStaysWithinTheW3CLimits(t *testing.T) {
 func TestMergeBaggage(t *testing.T) {
 	t.Parallel()
 	ours, n := encodeDSC(map[string]string{"trace_id": someTrace, "release": "1 2"})
-	if ours != "sentry-release=1%202,sentry-trace_id="+someTrace || n != 2 {
+	if ours != "sentry-trace_id="+someTrace+",sentry-release=1%202" || n != 2 {
 		t.Fatalf("encodeDSC = %q, %d", ours, n)
 	}
 	got := mergeBaggage(ours, n, []string{"foo=1;p, sentry-release=stale", "bar=2,sentry-public_key=other"})

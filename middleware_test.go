@@ -275,3 +275,30 @@ func TestMiddlewareWithoutAClientLeavesTheRequestAlone(t *testing.T) {
 		t.Errorf("without a client the handler got %p with span %v; want the request itself", got, sentry.SpanFromContext(got.Context()))
 	}
 }
+
+// TestServiceWithTracingOffPassesTheTraceOn: with tracing off a service's
+// transactions are never sent and never sampled. It must still pass the
+// caller's trace on — without claiming a "not sampled" decision the head
+// did not make — and the head's sampling context with it.
+func TestServiceWithTracingOffPassesTheTraceOn(t *testing.T) {
+	t.Parallel()
+	hub, rec := sentrytasktest.NewHub(t, func(o *sentry.ClientOptions) { o.EnableTracing = false })
+	base := &capture{}
+	serve(hub, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		get(t, r.Context(), sentrytask.NewTransport(base), "https://next.test/", nil)
+		sentry.GetHubFromContext(r.Context()).CaptureMessage("seen")
+	}), request(map[string]string{"sentry-trace": callerTrace + "-" + callerSpan + "-1", "baggage": headBaggage}))
+
+	h := base.last(t).Header
+	st := h.Get("sentry-trace")
+	if !strings.HasPrefix(st, callerTrace+"-") || len(st) != 49 {
+		t.Errorf("sentry-trace = %q; want the caller's trace with no sampling decision", st)
+	}
+	if !strings.Contains(h.Get("baggage"), "sentry-public_key=headkey") {
+		t.Errorf("baggage = %q; want the head's", h.Get("baggage"))
+	}
+	ev := only(t, "errors", rec.Errors())
+	if traceID, spanID, _ := traceContext(ev); traceID != callerTrace || spanID != st[33:49] {
+		t.Errorf("error event on %s/%s; want the trace and span the next service is told about, %s", traceID, spanID, st)
+	}
+}

@@ -34,18 +34,25 @@ func outgoingFrom(st *clientState, span *sentry.Span, traceparent bool) outgoing
 // outgoingFor returns the trace headers for a call made with ctx and no
 // span of its own: below the span on ctx if there is one, else below the
 // span current on the hub's scope, else as part of the trace the hub's
-// scope propagates — which a process that was called with a trace, or that
-// runs with tracing off, still has. ok is false when the hub has no scope.
+// scope propagates. ok is false when the hub has no scope.
+//
+// With tracing off, spans are never sent and their decision is always "not
+// sampled": the scope's trace is propagated instead, without a decision, so
+// that a service with tracing off passes a trace on instead of cutting it.
 func outgoingFor(ctx context.Context, hub *sentry.Hub, st *clientState, traceparent bool) (o outgoing, ok bool) {
-	if span := sentry.SpanFromContext(ctx); span != nil {
-		return outgoingFrom(st, span, traceparent), true
+	if st.tracing {
+		if span := sentry.SpanFromContext(ctx); span != nil {
+			return outgoingFrom(st, span, traceparent), true
+		}
 	}
 	scope := hub.Scope()
 	if scope == nil {
 		return o, false
 	}
-	if span := scope.GetSpan(); span != nil {
-		return outgoingFrom(st, span, traceparent), true
+	if st.tracing {
+		if span := scope.GetSpan(); span != nil {
+			return outgoingFrom(st, span, traceparent), true
+		}
 	}
 	// sentry-go offers the scope's propagation context only through these
 	// two; with no span on the scope neither touches a transaction.

@@ -110,12 +110,15 @@ func setTraceHeaders(dst, src http.Header, o outgoing) {
 			delete(dst, k)
 		}
 	}
-	dst[headerSentryTrace] = []string{o.sentryTrace}
+	// One backing array for the three fields' values.
+	vals := [3]string{o.sentryTrace, baggage, o.traceparent}
+	backing := vals[:]
+	dst[headerSentryTrace] = backing[0:1:1]
 	if baggage != "" {
-		dst[headerBaggage] = []string{baggage}
+		dst[headerBaggage] = backing[1:2:2]
 	}
 	if o.traceparent != "" {
-		dst[headerTraceparent] = []string{o.traceparent}
+		dst[headerTraceparent] = backing[2:3:3]
 	}
 }
 

@@ -154,16 +154,19 @@ func withTraceHeaders(req *http.Request, o outgoing) *http.Request {
 // hub would see their errors attached to this request.
 func startClientSpan(st *clientState, parent *sentry.Span, req *http.Request) *sentry.Span {
 	ctx := sentry.SetHubOnContext(parent.Context(), st.scratch)
-	u := cleanURL(req.URL)
-	span := sentry.StartSpan(ctx, "http.client",
-		sentry.WithDescription(req.Method+" "+u),
-		sentry.WithSpanOrigin(spanOrigin))
+	span := sentry.StartSpan(ctx, "http.client")
+	// The span is not yet visible to any other goroutine: plain writes
+	// save the closures that span options would allocate.
+	span.Origin = spanOrigin
+	span.Description = req.Method + " " + cleanURL(req.URL)
 	span.SetData("http.request.method", req.Method)
-	span.SetData("url", u)
+	span.SetData("url", span.Description[len(req.Method)+1:])
 	if req.URL != nil {
 		span.SetData("server.address", req.URL.Hostname())
-		if port, err := strconv.Atoi(req.URL.Port()); err == nil {
-			span.SetData("server.port", port)
+		if port := req.URL.Port(); port != "" {
+			if n, err := strconv.Atoi(port); err == nil {
+				span.SetData("server.port", n)
+			}
 		}
 	}
 	return span
@@ -174,6 +177,9 @@ func startClientSpan(st *clientState, parent *sentry.Span, req *http.Request) *s
 func cleanURL(u *url.URL) string {
 	if u == nil {
 		return ""
+	}
+	if u.User == nil && u.RawQuery == "" && u.Fragment == "" && !u.ForceQuery {
+		return u.String()
 	}
 	c := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath, Opaque: u.Opaque}
 	return c.String()

@@ -348,3 +348,30 @@ func TestTransportReusesConnections(t *testing.T) {
 		t.Errorf("5 sequential requests opened %d connections; want 1", conns)
 	}
 }
+
+func TestTransportTargetsMatchTheHostNotTheWholeURL(t *testing.T) {
+	t.Parallel()
+	ctx, tx, _ := newTrace(t, "cli")
+	defer tx.Finish()
+	base := &capture{}
+	const evil = "https://evil.test/?next=api.example.com"
+
+	get(t, ctx, sentrytask.NewTransport(base, sentrytask.WithPropagationTargets("api.example.com")), evil, nil)
+	if h := base.last(t).Header; h.Get("sentry-trace") != "" || h.Get("baggage") != "" {
+		t.Errorf("ours: %s carries trace headers %v", evil, h)
+	}
+	get(t, ctx, sentrytask.NewTransport(base, sentrytask.WithPropagationTargets("api.example.com")), "https://eu.api.example.com/x", nil)
+	if base.last(t).Header.Get("sentry-trace") == "" {
+		t.Error("ours: a subdomain of a target carries no trace headers")
+	}
+	get(t, ctx, sentrytask.NewTransport(base, sentrytask.WithPropagationTargets()), "https://eu.api.example.com/x", nil)
+	if base.last(t).Header.Get("sentry-trace") != "" {
+		t.Error("ours: WithPropagationTargets() with no targets still propagates")
+	}
+
+	theirs := sentryhttpclient.NewSentryRoundTripper(base, sentryhttpclient.WithTracePropagationTargets([]string{"api.example.com"}))
+	get(t, ctx, theirs, evil, nil)
+	if base.last(t).Header.Get("sentry-trace") == "" {
+		t.Error("sentryhttpclient did not propagate to a URL merely containing the target; the side-by-side premise is wrong")
+	}
+}
