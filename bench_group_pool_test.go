@@ -167,7 +167,7 @@ func submitBatch(b *testing.B, p *sentrytask.Pool, ctx context.Context) {
 // sampledContext returns a context with a client and a sampled transaction
 // that is never finished, so nothing is sent.
 func sampledContext(b *testing.B) (context.Context, func()) {
-	client, _, err := sentrytasktest.NewClient()
+	client, _, err := sentrytasktest.NewClient(benchOptions)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func (noIO) RoundTrip(req *http.Request) (*http.Response, error) {
 // for a request made inside a sampled transaction: the head of a trace, and
 // a service that continued one. Each request gets a span and trace headers.
 func BenchmarkOutgoing(b *testing.B) {
-	client, _, err := sentrytasktest.NewClient()
+	client, _, err := sentrytasktest.NewClient(benchOptions)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func BenchmarkSpawn(b *testing.B) {
 		}
 	})
 
-	client, _, err := sentrytasktest.NewClient()
+	client, _, err := sentrytasktest.NewClient(benchOptions)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func handClone(ctx context.Context) (context.Context, *sentry.Hub) {
 
 // BenchmarkInstrument compares Instrument with a raw StartSpan/Finish pair.
 func BenchmarkInstrument(b *testing.B) {
-	client, _, err := sentrytasktest.NewClient()
+	client, _, err := sentrytasktest.NewClient(benchOptions)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -179,3 +179,32 @@ func BenchmarkInstrument(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkOrphanDetector measures what the OrphanDetector adds to tasks
+// spawned under a transaction, per batch of 64 tasks.
+func BenchmarkOrphanDetector(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		opts []func(*sentry.ClientOptions)
+	}{{"Go client", []func(*sentry.ClientOptions){benchOptions}}, {"Go client with OrphanDetector", nil}} {
+		client, _, err := sentrytasktest.NewClient(tc.opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		hub := sentry.NewHub(client, sentry.NewScope())
+		tx := sentry.StartTransaction(sentry.SetHubOnContext(context.Background(), hub), "bench")
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				spawnBatch(tx.Context())
+			}
+		})
+		discard(tx)
+		client.Close()
+	}
+}
+
+// benchOptions builds the benchmarks' clients without the OrphanDetector
+// that sentrytasktest installs: it is opt-in for users, and its cost is
+// measured on its own (BenchmarkOrphanDetector).
+func benchOptions(o *sentry.ClientOptions) { o.Integrations = nil }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/getsentry/sentry-go"
 	"github.com/sentrytask/sentrytask"
+	"github.com/sentrytask/sentrytask/sentrytasktest"
 )
 
 func TestGroupTasksThatOverlapKeepEveryErrorOnItsOwnSpan(t *testing.T) {
@@ -48,6 +49,7 @@ func TestGroupTasksThatOverlapKeepEveryErrorOnItsOwnSpan(t *testing.T) {
 			t.Errorf("task %d's error linked to span %s with tag %q; want its own span %s and tag %d", i, spanID, e.Tags["task"], spans[i], i)
 		}
 	}
+	sentrytasktest.AssertTrace(t, rec.Events(), sentrytasktest.ExpectSpans("task", n))
 	txs := only(t, "transactions", rec.Transactions())
 	for _, s := range spansByOp(txs, "task") {
 		if s.ParentSpanID != tx.SpanID || s.Status != sentry.SpanStatusInternalError || s.Description == "" {

@@ -139,14 +139,14 @@ func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts 
 	case p.queue <- t:
 	default:
 		if !block {
-			return nil, p.reject(ErrFull)
+			return nil, p.rejectCaptured(t, ErrFull)
 		}
 		select {
 		case p.queue <- t:
 		case <-ctx.Done():
-			return nil, p.reject(context.Cause(ctx))
+			return nil, p.rejectCaptured(t, context.Cause(ctx))
 		case <-p.closing:
-			return nil, p.reject(ErrClosed)
+			return nil, p.rejectCaptured(t, ErrClosed)
 		}
 	}
 	return t, nil
@@ -155,6 +155,12 @@ func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts 
 func (p *Pool) reject(err error) error {
 	p.rejected.Add(1)
 	return err
+}
+
+// rejectCaptured rejects a task that was captured but not accepted.
+func (p *Pool) rejectCaptured(t *Task, err error) error {
+	t.job.watch.leave()
+	return p.reject(err)
 }
 
 // Shutdown stops the pool accepting tasks (Submit and TrySubmit return
@@ -264,6 +270,7 @@ func (w *workerStats) count(err error) {
 
 // skip completes an accepted task that will not run.
 func skip(t *Task, err error) {
+	t.job.watch.leave()
 	t.err = err
 	t.complete()
 }

@@ -56,6 +56,10 @@ func TestPoolCapturesTheTracePerSubmitNotPerWorker(t *testing.T) {
 	}
 	wg.Wait()
 
+	for _, tx := range txs {
+		sentrytasktest.AssertTrace(t, rec.Events(), sentrytasktest.OnlyTrace(tx.TraceID.String()),
+			sentrytasktest.ExpectSpans("job", perSubmitter), sentrytasktest.ExpectSpans("inner", perSubmitter))
+	}
 	got := rec.Transactions()
 	if len(got) != submitters {
 		t.Fatalf("recorded %d transactions; want %d", len(got), submitters)

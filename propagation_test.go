@@ -78,9 +78,8 @@ func TestCLIToServerTraceIsContinuous(t *testing.T) {
 			t.Errorf("server transaction %q lost its db.query span", s.Transaction)
 		}
 	}
-	if t.Failed() {
-		t.Log("\n" + sentrytasktest.Tree(append(cliRec.Events(), serverRec.Events()...), sentrytasktest.WithoutDurations()))
-	}
+	sentrytasktest.AssertTrace(t, sentrytasktest.Merge(cliRec, serverRec), sentrytasktest.ExpectSpans("task", n),
+		sentrytasktest.ExpectSpans("http.client", n), sentrytasktest.ExpectSpans("http.server", n), sentrytasktest.ExpectSpans("db.query", n))
 }
 
 // TestConcurrentFirstRequestsOfAHeadTransaction has many tasks make the

@@ -103,6 +103,10 @@ func TestOverlappingTasksKeepTheirOwnSpansTagsAndErrors(t *testing.T) {
 		}
 	}
 	for s := range spawners {
+		sentrytasktest.AssertTrace(t, rec.Events(), sentrytasktest.OnlyTrace(txs[s].TraceID.String()),
+			sentrytasktest.ExpectSpans("work", perSpawner))
+	}
+	for s := range spawners {
 		event := hubs[s].Client().EventFromMessage("probe", sentry.LevelInfo)
 		if tags := hubs[s].Scope().ApplyToEvent(event, nil, hubs[s].Client()).Tags; tags["task"] != "" {
 			t.Errorf("spawner %d's scope has tag task=%q set by a task", s, tags["task"])

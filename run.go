@@ -34,6 +34,9 @@ type job struct {
 	// bookkeeping of Task, Group and Pool then leaves the task unfinished:
 	// nobody waiting on it may carry on while the program goes down.
 	repanicking bool
+	// watch is set when the client has an OrphanDetector and the task was
+	// spawned under a transaction.
+	watch *orphanWatch
 }
 
 // capture prepares j to run fn later, in another goroutine: it forks ctx's
@@ -45,17 +48,26 @@ func (j *job) capture(ctx context.Context, fn func(context.Context) error) {
 	}
 	j.fn = fn
 	hub := HubFromContext(ctx)
-	if !hub.Client().IsEnabled() {
+	client := hub.Client()
+	if !client.IsEnabled() {
 		j.ctx = ctx
 		return
 	}
 	j.ctx, _ = fork(ctx, hub)
 	j.enabled = true
+	if d := detectorOf(client); d != nil {
+		if span := sentry.SpanFromContext(ctx); span != nil {
+			j.watch = d.enter(span, j.cfg, fn)
+		}
+	}
 }
 
 // run runs the job's function in the current goroutine and returns its
 // error, or a *PanicError when it panicked and panics are recovered.
 func (j *job) run() error {
+	// Deferred, so that a task that calls runtime.Goexit is released too;
+	// it runs after the span has ended.
+	defer j.watch.leave()
 	return j.runSpan(j.cfg.span, j.cfg.op)
 }
 

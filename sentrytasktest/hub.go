@@ -4,14 +4,15 @@ import (
 	"testing"
 
 	"github.com/getsentry/sentry-go"
+	"github.com/sentrytask/sentrytask"
 )
 
 // DSN is the DSN of the clients this package builds. Nothing is sent to it;
 // it gives recorded events a public key, as a real DSN would.
 const DSN = "https://testkey@sentrytask.invalid/1"
 
-// NewClient returns a client with tracing on, every transaction sampled,
-// and a new Recorder as its transport, for programs and examples that want
+// NewClient returns a client with tracing on, every transaction sampled, a
+// sentrytask.OrphanDetector, and a new Recorder as its transport, for programs and examples that want
 // to see what they would send. Each option may change the client options
 // before the client is built. Close the client when done with it: sentry-go
 // starts goroutines for every client.
@@ -25,6 +26,9 @@ func NewClient(opts ...func(*sentry.ClientOptions)) (*sentry.Client, *Recorder, 
 		// An explicit release keeps sentry-go from running git to find one.
 		Release:     "sentrytasktest",
 		Environment: "test",
+		Integrations: func(in []sentry.Integration) []sentry.Integration {
+			return append(in, sentrytask.NewOrphanDetector())
+		},
 	}
 	for _, opt := range opts {
 		opt(&o)
