@@ -3,6 +3,7 @@ package sentrytasktest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -152,4 +153,25 @@ func TestCheckMergesProcesses(t *testing.T) {
 	if err := sentrytasktest.Check(serverRec.Events()); err == nil {
 		t.Error("Check of the server alone passed without its remote parent declared")
 	}
+}
+
+func ExampleCheck() {
+	client, rec, _ := sentrytasktest.NewClient()
+	defer client.Close()
+	ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(client, sentry.NewScope()))
+
+	tx := sentry.StartTransaction(ctx, "report", sentry.WithOpName("cli"))
+	rendering := make(chan struct{})
+	task := sentrytask.Go(tx.Context(), func(context.Context) error {
+		<-rendering
+		return nil
+	}, sentrytask.WithSpan("render"))
+	tx.Finish() // the bug: the task is still running, and its span is lost
+	close(rendering)
+	_ = task.Wait()
+
+	if err := sentrytasktest.Check(rec.Events()); err != nil {
+		fmt.Println("orphans:", sentrytasktest.Orphans(rec.Events()))
+	}
+	// Output: orphans: [render]
 }

@@ -1,12 +1,21 @@
-// Package sentrytasktest records what sentry-go sends, in memory, so that
-// tests can assert on it: a recording sentry.Transport, an isolated hub per
-// test, and a readable rendering of the recorded span trees.
+// Package sentrytasktest checks, in a test, that the traces a program sends
+// to Sentry are whole: a recording sentry.Transport, an isolated client and
+// hub per test, trace-integrity checks, and a readable rendering of the
+// recorded span trees.
 //
 // A test gets its own client and hub, never the global one, so tests can run
 // in parallel:
 //
 //	hub, rec := sentrytasktest.NewHub(t)
 //	ctx := sentry.SetHubOnContext(context.Background(), hub)
-//	// … run the code under test with ctx …
-//	txs := rec.Transactions()
+//	runImport(ctx) // the code under test
+//	sentrytasktest.AssertTrace(t, rec.Events(), sentrytasktest.ExpectSpans("file.parse", 3))
+//
+// AssertTrace fails the test, saying what is wrong and showing the tree,
+// when the events are not one trace, a span's parent is missing, an error is
+// linked to no recorded span, a span id repeats, or a transaction was sent
+// while tasks started under it were still running (their spans are lost:
+// the clients of this package install a sentrytask.OrphanDetector). Events
+// of several processes — a CLI and the server it calls — are checked
+// together with Merge.
 package sentrytasktest
