@@ -2,6 +2,9 @@ package sentrytask
 
 import (
 	"strconv"
+	"sync"
+	"sync/atomic"
+	"weak"
 
 	"github.com/getsentry/sentry-go"
 )
@@ -23,13 +26,62 @@ type clientState struct {
 	// (an outgoing request's span) are started on it, because sentry-go's
 	// StartSpan and Finish move the current span of the hub they find.
 	scratch *sentry.Hub
+	// detector is the OrphanDetector installed on the client, if any.
+	detector *OrphanDetector
 }
 
-var clientStates weakCache[sentry.Client, clientState]
+// clientStates maps a client to its state, weakly on both sides: the state
+// holds a hub on the client, so a strong reference from this package would
+// keep the client alive forever. The client itself keeps its state alive,
+// through an event processor that refers to it.
+var (
+	clientStates weakCache[sentry.Client, weak.Pointer[clientState]]
+	newStateMu   sync.Mutex
+)
+
+// lastState remembers the last lookup, so that spawning a task or sending a
+// request costs one atomic load in a program with one client. It keeps that
+// client alive until another one is used. (clientState itself must not
+// point to its client: the cache would then never let it go.)
+var lastState atomic.Pointer[lastLookup]
+
+type lastLookup struct {
+	client *sentry.Client
+	state  *clientState
+}
 
 // stateOf returns the derived state of an enabled client.
 func stateOf(client *sentry.Client) *clientState {
-	return clientStates.getOrAttach(client, newClientState)
+	if l := lastState.Load(); l != nil && l.client == client {
+		return l.state
+	}
+	s := attachedState(client)
+	lastState.Store(&lastLookup{client, s})
+	return s
+}
+
+func attachedState(client *sentry.Client) *clientState {
+	if p := clientStates.get(client); p != nil {
+		if s := p.Value(); s != nil {
+			return s
+		}
+	}
+	// Serialised so that a client gets one state and one processor.
+	newStateMu.Lock()
+	defer newStateMu.Unlock()
+	if p := clientStates.get(client); p != nil {
+		if s := p.Value(); s != nil {
+			return s
+		}
+	}
+	s := newClientState(client)
+	client.AddEventProcessor(func(e *sentry.Event, _ *sentry.EventHint) *sentry.Event {
+		_ = s // keeps s alive as long as the client
+		return e
+	})
+	p := weak.Make(s)
+	clientStates.attach(client, &p)
+	return s
 }
 
 func newClientState(client *sentry.Client) *clientState {
@@ -41,6 +93,7 @@ func newClientState(client *sentry.Client) *clientState {
 		targets:     compileTargets(opts.TracePropagationTargets),
 		static:      make(map[string]string, 5),
 		scratch:     sentry.NewHub(client, sentry.NewScope()),
+		detector:    detectors.get(client),
 	}
 	if dsn, err := sentry.NewDsn(opts.Dsn); err == nil {
 		s.orgID = dsn.GetOrgID()

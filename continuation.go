@@ -29,10 +29,12 @@ func (p *remoteParent) continueTrace(s *sentry.Span) {
 }
 
 // startTransaction starts a transaction on ctx's hub, continuing p's trace
-// when p is not nil (opts must then include p.continueTrace). Its dynamic
-// sampling context is p's, frozen now, so that outgoing requests forward it
-// unchanged.
+// when p is not nil. Its dynamic sampling context is then p's, frozen now,
+// so that outgoing requests forward it unchanged.
 func startTransaction(ctx context.Context, op string, p *remoteParent, opts ...sentry.SpanOption) *sentry.Span {
+	if p != nil {
+		opts = append(opts, p.continueTrace)
+	}
 	tx := sentry.StartSpan(ctx, op, opts...)
 	if p != nil {
 		freezeDSC(tx, p.dsc)

@@ -1,10 +1,6 @@
 package sentrytask
 
-import (
-	"context"
-
-	"github.com/getsentry/sentry-go"
-)
+import "github.com/getsentry/sentry-go"
 
 // readIncoming decides which trace incoming work continues. Every value is
 // untrusted: the parent comes from sentry-trace, or from W3C traceparent
@@ -51,24 +47,15 @@ func single(values []string, parse func(string) (traceHeader, bool)) (traceHeade
 	return h, ok
 }
 
-// forkContinuing forks hub onto ctx with a scope that propagates p's trace,
-// or a new one when p is nil, so that errors captured before (or without) a
-// transaction still belong to the right trace. The returned option gives a
-// transaction that trace.
-func forkContinuing(ctx context.Context, hub *sentry.Hub, p *remoteParent) (context.Context, *sentry.Hub, sentry.SpanOption) {
-	clone := cloneHub(hub)
-	scope := clone.Scope()
-	scope.SetSpan(nil)
+// propagate makes hub's scope propagate tx's trace, continued from p when p
+// is not nil, so that errors captured on it without tx (tracing off, or
+// after tx ends) still belong to that trace.
+func propagate(hub *sentry.Hub, tx *sentry.Span, p *remoteParent) {
 	pc := sentry.NewPropagationContext()
+	pc.TraceID = tx.TraceID
 	if p != nil {
-		pc.TraceID = p.traceID
 		pc.ParentSpanID = p.spanID
 		pc.DynamicSamplingContext = p.dsc
 	}
-	scope.SetPropagationContext(pc)
-	opt := func(s *sentry.Span) { s.TraceID = pc.TraceID }
-	if p != nil {
-		opt = p.continueTrace
-	}
-	return sentry.SetHubOnContext(ctx, clone), clone, opt
+	hub.Scope().SetPropagationContext(pc)
 }

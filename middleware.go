@@ -2,6 +2,7 @@ package sentrytask
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/getsentry/sentry-go"
 )
@@ -61,14 +62,14 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := readIncoming(st, h.Values(headerSentryTrace), h.Values(headerBaggage), h.Values(headerTraceparent))
 	// A span on the server's base context is not this request's parent.
 	ctx = detachedContext{ctx, nil}
-	ctx, hub, trace := forkContinuing(ctx, hub, p)
+	ctx, hub = fork(ctx, hub)
 	hub.Scope().SetRequest(r)
 	name, source := routeName(r)
 	tx := startTransaction(ctx, "http.server", p,
 		sentry.WithTransactionName(name),
 		sentry.WithTransactionSource(source),
-		sentry.WithSpanOrigin(spanOrigin),
-		trace)
+		sentry.WithSpanOrigin(spanOrigin))
+	propagate(hub, tx, p)
 	tx.SetData("http.request.method", r.Method)
 	rw := &statusWriter{ResponseWriter: w}
 	r = r.WithContext(tx.Context())
@@ -90,10 +91,8 @@ func routeName(r *http.Request) (string, sentry.TransactionSource) {
 	if r.Pattern == "" {
 		return r.Method + " " + r.URL.Path, sentry.SourceURL
 	}
-	for i := 0; i < len(r.Pattern); i++ {
-		if r.Pattern[i] == ' ' {
-			return r.Pattern, sentry.SourceRoute
-		}
+	if strings.Contains(r.Pattern, " ") { // the pattern names the method
+		return r.Pattern, sentry.SourceRoute
 	}
 	return r.Method + " " + r.Pattern, sentry.SourceRoute
 }

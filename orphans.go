@@ -2,7 +2,6 @@ package sentrytask
 
 import (
 	"context"
-	"iter"
 	"reflect"
 	"runtime"
 	"sync"
@@ -93,24 +92,9 @@ type orphanWatch struct {
 // offers no lookup of a client's integrations.
 var detectors weakCache[sentry.Client, OrphanDetector]
 
-// lastDetector remembers the last lookup, so that spawning costs one atomic
-// load in a program with one client, which it keeps alive until another
-// client spawns.
-var lastDetector atomic.Pointer[clientDetector]
-
-type clientDetector struct {
-	client *sentry.Client
-	d      *OrphanDetector
-}
-
 // detectorOf returns the OrphanDetector installed on client, or nil.
 func detectorOf(client *sentry.Client) *OrphanDetector {
-	if l := lastDetector.Load(); l != nil && l.client == client {
-		return l.d
-	}
-	d := detectors.get(client)
-	lastDetector.Store(&clientDetector{client, d})
-	return d
+	return stateOf(client).detector
 }
 
 // enter starts watching a task spawned below span.
@@ -194,7 +178,7 @@ func (d *OrphanDetector) process(event *sentry.Event, _ *sentry.EventHint) *sent
 	set := v.(*txTasks)
 	set.mu.Lock()
 	var names []string
-	for w := range set.all() {
+	for w := set.head; w != nil; w = w.next {
 		names = append(names, w.name())
 	}
 	set.mu.Unlock()
@@ -209,17 +193,6 @@ func (d *OrphanDetector) process(event *sentry.Event, _ *sentry.EventHint) *sent
 	}
 	event.Contexts[OrphanContext] = sentry.Context{"orphaned_tasks": names}
 	return event
-}
-
-// all iterates over the set's tasks; the caller holds set.mu.
-func (set *txTasks) all() iter.Seq[*orphanWatch] {
-	return func(yield func(*orphanWatch) bool) {
-		for w := set.head; w != nil; w = w.next {
-			if !yield(w) {
-				return
-			}
-		}
-	}
 }
 
 func eventTxKey(event *sentry.Event) (txKey, bool) {

@@ -148,12 +148,12 @@ func Continue(ctx context.Context, c Carrier, op string) (context.Context, *sent
 		return span.Context(), span
 	}
 	p := readIncoming(st, one(c.Get(keySentryTrace)), one(c.Get(keyBaggage)), one(c.Get(keyTraceparent)))
-	ctx, _, trace := forkContinuing(ctx, hub, p)
+	ctx, hub = fork(ctx, hub)
 	tx := startTransaction(ctx, op, p,
 		sentry.WithTransactionName(op),
 		sentry.WithTransactionSource(sentry.SourceTask),
-		sentry.WithSpanOrigin(spanOrigin),
-		trace)
+		sentry.WithSpanOrigin(spanOrigin))
+	propagate(hub, tx, p)
 	return tx.Context(), tx
 }
 

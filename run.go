@@ -205,11 +205,7 @@ func startSpan(ctx context.Context, op, description string, data []datum) *sentr
 		sentry.WithTransactionSource(sentry.SourceTask),
 		sentry.WithDescription(description),
 	}
-	d := detachedFrom(ctx)
-	if d != nil {
-		opts = append(opts, d.continueTrace)
-	}
-	span := startTransaction(ctx, op, d, opts...)
+	span := startTransaction(ctx, op, detachedFrom(ctx), opts...)
 	setData(span, data)
 	return span
 }

@@ -26,24 +26,18 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
-	if !w.wroteHeader {
-		w.status, w.wroteHeader = http.StatusOK, true
-	}
+	w.implicitOK()
 	return w.ResponseWriter.Write(b)
 }
 
 // ReadFrom keeps net/http's sendfile path for io.Copy to the response.
 func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
-	if !w.wroteHeader {
-		w.status, w.wroteHeader = http.StatusOK, true
-	}
+	w.implicitOK()
 	return io.Copy(w.ResponseWriter, r)
 }
 
 func (w *statusWriter) Flush() {
-	if !w.wroteHeader {
-		w.status, w.wroteHeader = http.StatusOK, true
-	}
+	w.implicitOK()
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
 
@@ -52,6 +46,14 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// implicitOK records the 200 that net/http sends when a handler writes
+// before setting a status.
+func (w *statusWriter) implicitOK() {
+	if !w.wroteHeader {
+		w.status, w.wroteHeader = http.StatusOK, true
+	}
+}
 
 // code is the status the client got: 200 if the handler wrote nothing.
 func (w *statusWriter) code() int {
