@@ -50,3 +50,5 @@ func only(t *testing.T, what string, events []*sentry.Event) *sentry.Event {
 	}
 	return events[0]
 }
+
+func noop(context.Context) error { return nil }
