@@ -175,3 +175,18 @@ func ExampleCheck() {
 	}
 	// Output: orphans: [render]
 }
+
+func ExampleSummary() {
+	client, rec, err := sentrytasktest.NewClient()
+	if err != nil {
+		panic(err)
+	}
+	defer client.Close()
+	ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(client, sentry.NewScope()))
+	tx := sentry.StartTransaction(ctx, "import")
+	_ = sentrytask.Instrument(tx.Context(), "file.parse", func(context.Context) error { return nil })
+	tx.Finish()
+
+	fmt.Println(sentrytasktest.Summary(rec.Events()))
+	// Output: 1 trace, 1 transaction, 1 span, 0 errors, 0 orphans
+}

@@ -107,12 +107,6 @@ func importFile(ctx context.Context, file string) error {
 // whole trace (sentrytasktest.Check says what is wrong).
 func verdict(out io.Writer, rec *sentrytasktest.Recorder) error {
 	events := rec.Events()
-	spans := 0
-	for _, tx := range rec.Transactions() {
-		spans += len(tx.Spans)
-	}
-	fmt.Fprintf(out, "%d trace, %d transactions, %d spans, %d errors, %d orphans\n",
-		len(sentrytasktest.ByTrace(events)), len(rec.Transactions()), spans, len(rec.Errors()),
-		len(sentrytasktest.Orphans(events)))
+	fmt.Fprintln(out, sentrytasktest.Summary(events))
 	return sentrytasktest.Check(events)
 }

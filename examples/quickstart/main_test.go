@@ -18,7 +18,7 @@ func TestQuickstartRecordsOneContinuousTrace(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
-		"1 trace, 2 transactions, 8 spans, 1 errors, 0 orphans",
+		"1 trace, 2 transactions, 8 spans, 1 error, 0 orphans",
 		`file.import "broken.csv" internal_error`,
 		"! error: *errors.errorString: broken.csv: line 3: unterminated quote",
 		`transaction summary.upload "summary.upload" ok`,
