@@ -1,6 +1,10 @@
 package sentrytask
 
-import "context"
+import (
+	"context"
+
+	"github.com/getsentry/sentry-go"
+)
 
 // Instrument runs fn in the calling goroutine inside a new span with
 // operation op: a child of the span on ctx, or a transaction named after op
@@ -22,7 +26,7 @@ func Instrument(ctx context.Context, op string, fn func(ctx context.Context) err
 	}
 	// The shared empty configuration unless options are given: a config
 	// built here would escape through the option functions on every call.
-	j := job{ctx: ctx, fn: fn, cfg: noOptions.with(opts), enabled: HubFromContext(ctx).Client().IsEnabled()}
+	j := job{ctx: ctx, fn: fn, cfg: noOptions.with(opts), enabled: tracing(ctx)}
 	return j.runSpan(true, op)
 }
 
@@ -38,4 +42,14 @@ func InstrumentValue[T any](ctx context.Context, op string, fn func(ctx context.
 		return err
 	}, opts...)
 	return v, err
+}
+
+// tracing reports whether a span can be started below ctx. A sampled span on
+// ctx was started by an enabled client, which spares asking the hub: its
+// Client takes two read locks, a tenth of what a span costs.
+func tracing(ctx context.Context) bool {
+	if parent := sentry.SpanFromContext(ctx); parent != nil && parent.Sampled.Bool() {
+		return true
+	}
+	return HubFromContext(ctx).Client().IsEnabled()
 }
