@@ -18,9 +18,13 @@ import (
 // schedules a view count with Detach that goes on after the response.
 type server struct {
 	thumbnails *sentrytask.Pool
-	// followUps counts the detached view counts still running, so that the
-	// program can wait for them before it reports.
-	followUps sync.WaitGroup
+
+	// followUps are the detached view counts, kept so that the program can
+	// wait for them before it reports. Their Tasks, not a WaitGroup done
+	// inside the function: a Task is finished once its span is, and its
+	// transaction sent.
+	mu        sync.Mutex
+	followUps []*sentrytask.Task
 }
 
 func newServer(workers int) *server {
@@ -95,12 +99,13 @@ func (s *server) item(w http.ResponseWriter, r *http.Request) {
 	// The view count must not delay the response nor die with the
 	// request's context: Detach makes it a transaction of its own in the
 	// same trace.
-	s.followUps.Add(1)
-	sentrytask.Go(sentrytask.Detach(ctx), func(ctx context.Context) error {
-		defer s.followUps.Done()
+	view := sentrytask.Go(sentrytask.Detach(ctx), func(ctx context.Context) error {
 		time.Sleep(5 * time.Millisecond) // stands in for the analytics call
 		return nil
 	}, sentrytask.WithSpan("analytics.view"), sentrytask.WithDescription(fmt.Sprintf("item %d", id)))
+	s.mu.Lock()
+	s.followUps = append(s.followUps, view)
+	s.mu.Unlock()
 
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(it)
@@ -120,12 +125,14 @@ func lookup(ctx context.Context, v int) int {
 // whether everything accepted ran.
 func (s *server) close(ctx context.Context) error {
 	err := s.thumbnails.Shutdown(ctx)
-	done := make(chan struct{})
-	go func() { s.followUps.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		err = errors.Join(err, fmt.Errorf("follow-ups still running: %w", ctx.Err()))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.followUps {
+		select {
+		case <-t.Done():
+		case <-ctx.Done():
+			return errors.Join(err, fmt.Errorf("follow-ups still running: %w", ctx.Err()))
+		}
 	}
 	return err
 }
