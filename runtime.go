@@ -49,8 +49,8 @@ const (
 // Detach for work that must outlive its spawner.
 //
 // With no enabled Sentry client on ctx's hub, Go clones nothing and starts
-// no span: it costs about what a goroutine that reports its result on a
-// channel costs (about 1.1×; the README gives the measurements).
+// no span; benchmarks/RESULTS.md gives what it costs next to a plain
+// goroutine and to hand-written sentry-go code.
 func Go(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) *Task {
 	if fn == nil {
 		panic("sentrytask: Go called with a nil function")
