@@ -19,10 +19,10 @@ func Summary(events []*sentry.Event) string {
 			errs++
 		}
 	}
+	traces, orphans := len(ByTrace(events)), len(Orphans(events))
 	return fmt.Sprintf("%d %s, %d %s, %d %s, %d %s, %d %s",
-		len(ByTrace(events)), plural(len(ByTrace(events)), "trace"),
-		txs, plural(txs, "transaction"), spans, plural(spans, "span"),
-		errs, plural(errs, "error"), len(Orphans(events)), plural(len(Orphans(events)), "orphan"))
+		traces, plural(traces, "trace"), txs, plural(txs, "transaction"),
+		spans, plural(spans, "span"), errs, plural(errs, "error"), orphans, plural(orphans, "orphan"))
 }
 
 func plural(n int, word string) string {

@@ -126,8 +126,9 @@ func lookup(ctx context.Context, v int) int {
 func (s *server) close(ctx context.Context) error {
 	err := s.thumbnails.Shutdown(ctx)
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, t := range s.followUps {
+	followUps := s.followUps
+	s.mu.Unlock()
+	for _, t := range followUps {
 		select {
 		case <-t.Done():
 		case <-ctx.Done():

@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"slices"
+	"strings"
 )
 
 // comparison is one row of the report: a sentrytask benchmark against the
@@ -44,8 +45,8 @@ var comparisons = func() []comparison {
 		{label: "Pool vs pond", subject: pool + "no_client/Pool", baseline: pool + "no_client/pond", per: 64, target: 1, below: true},
 		{label: "Pool vs conc pool", subject: pool + "no_client/Pool", baseline: pool + "no_client/conc_pool", per: 64},
 	}
-	for _, scope := range []string{"empty_scope", "heavy_scope"} {
-		name := map[string]string{"empty_scope": "empty scope", "heavy_scope": "heavy scope"}[scope]
+	for _, name := range []string{"empty scope", "heavy scope"} {
+		scope := strings.ReplaceAll(name, " ", "_") // as go test names the sub-benchmark
 		c = append(c,
 			comparison{section: "Sentry on, " + name, label: "Go vs hand-written clone+bind", subject: spawn + scope + "/Go", baseline: spawn + scope + "/hand_clone+bind", per: 64, target: 1.05},
 			comparison{label: "Go WithSpan (sampled) vs hand-written clone+span", subject: spawn + scope + "/Go_WithSpan", baseline: spawn + scope + "/hand_clone+span", per: 64, target: 1.05},

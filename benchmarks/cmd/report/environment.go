@@ -48,13 +48,11 @@ func describe(cfg config) (environment, error) {
 	if err == nil {
 		env.commit = strings.TrimSpace(string(out))
 	}
-	for _, m := range reported {
-		out, err := exec.Command("go", "list", "-m", m).Output()
-		if err != nil {
-			return env, fmt.Errorf("go list -m %s: %w", m, err)
-		}
-		env.modules = append(env.modules, strings.TrimSpace(string(out)))
+	out, err = exec.Command("go", append([]string{"list", "-m"}, reported...)...).Output()
+	if err != nil {
+		return env, fmt.Errorf("go list -m: %w", err)
 	}
+	env.modules = strings.Split(strings.TrimSpace(string(out)), "\n")
 	return env, nil
 }
 
