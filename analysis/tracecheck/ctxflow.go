@@ -1,0 +1,311 @@
+package tracecheck
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// isContext reports whether t is context.Context.
+func isContext(t types.Type) bool {
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok {
+		return false
+	}
+	obj := named.Obj()
+	return obj.Name() == "Context" && obj.Pkg() != nil && obj.Pkg().Path() == "context"
+}
+
+// derivers are the functions whose result carries exactly what their
+// first argument carries: a context derived from one without a hub has
+// none either.
+var derivers = map[string]bool{
+	"context.WithCancel":          true,
+	"context.WithCancelCause":     true,
+	"context.WithDeadline":        true,
+	"context.WithDeadlineCause":   true,
+	"context.WithTimeout":         true,
+	"context.WithTimeoutCause":    true,
+	"context.WithoutCancel":       true,
+	"context.WithValue":           true,
+	errgroupPath + ".WithContext": true,
+}
+
+// calleeName names a call's static callee "pkgpath.Name", or "" for a
+// method or a dynamic call.
+func calleeName(info *types.Info, call *ast.CallExpr) string {
+	fn, ok := typeutil.Callee(info, call).(*types.Func)
+	if !ok || fn.Pkg() == nil {
+		return ""
+	}
+	if fn.Signature().Recv() != nil {
+		return ""
+	}
+	return fn.Pkg().Path() + "." + fn.Name()
+}
+
+// inStd reports whether a call's static callee is in the standard library.
+// A context handed only to the standard library is never read for a hub.
+func inStd(info *types.Info, call *ast.CallExpr) bool {
+	fn, ok := typeutil.Callee(info, call).(*types.Func)
+	if !ok || fn.Pkg() == nil {
+		return false // dynamic call: anything may run
+	}
+	return isStd(fn.Pkg().Path())
+}
+
+// flow answers, within one function, which contexts may carry a hub.
+type flow struct {
+	info *types.Info
+	body ast.Node // the outermost function declaring the variables asked about
+	memo map[types.Object]bool
+}
+
+// mayCarry reports whether e, a context expression, may carry a Sentry hub
+// or span. Only contexts built from context.Background or context.TODO,
+// and derived from those by the context package, are known not to.
+func (f *flow) mayCarry(e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.CallExpr:
+		switch name := calleeName(f.info, e); {
+		case name == "context.Background" || name == "context.TODO":
+			return false
+		case derivers[name] && len(e.Args) > 0:
+			return f.mayCarry(e.Args[0])
+		}
+		return true
+	case *ast.Ident:
+		v, ok := f.info.Uses[e].(*types.Var)
+		if !ok {
+			return true
+		}
+		return f.varMayCarry(v)
+	}
+	return true
+}
+
+// varMayCarry reports whether a context variable may carry a hub: it does
+// unless it is local and every value assigned to it is known not to.
+func (f *flow) varMayCarry(v *types.Var) bool {
+	if carry, ok := f.memo[v]; ok {
+		return carry
+	}
+	f.memo[v] = false // a cycle adds nothing new
+	carry := f.assignedMayCarry(v)
+	f.memo[v] = carry
+	return carry
+}
+
+func (f *flow) assignedMayCarry(v *types.Var) bool {
+	if v.IsField() || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
+		return true // a field or package variable: set anywhere
+	}
+	if f.body == nil || v.Pos() < f.body.Pos() || v.Pos() >= f.body.End() {
+		return true
+	}
+	carry, seen := false, false
+	ast.Inspect(f.body, func(n ast.Node) bool {
+		if carry {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncType:
+			// A parameter or result: set by whoever calls.
+			for _, fl := range []*ast.FieldList{n.Params, n.Results} {
+				if fl == nil {
+					continue
+				}
+				for _, field := range fl.List {
+					for _, name := range field.Names {
+						if f.info.Defs[name] == v {
+							carry = true
+						}
+					}
+				}
+			}
+		case *ast.AssignStmt:
+			for i, lhs := range n.Lhs {
+				if !f.is(lhs, v) {
+					continue
+				}
+				seen = true
+				if rhs := pick(n.Rhs, len(n.Lhs), i); rhs == nil || f.mayCarry(rhs) {
+					carry = true
+				}
+			}
+		case *ast.ValueSpec:
+			for i, name := range n.Names {
+				if f.info.Defs[name] != v {
+					continue
+				}
+				seen = true
+				if rhs := pick(n.Values, len(n.Names), i); rhs == nil || f.mayCarry(rhs) {
+					carry = true
+				}
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND && f.is(n.X, v) {
+				carry = true // set through a pointer
+			}
+		}
+		return true
+	})
+	return carry || !seen
+}
+
+// is reports whether e names v.
+func (f *flow) is(e ast.Expr, v *types.Var) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	return ok && (f.info.Uses[id] == v || f.info.Defs[id] == v)
+}
+
+// pick returns the expression that the i-th of n left-hand sides receives:
+// the i-th value, or the one call returning them all.
+func pick(rhs []ast.Expr, n, i int) ast.Expr {
+	switch {
+	case len(rhs) == n:
+		return rhs[i]
+	case len(rhs) == 1:
+		return rhs[0]
+	}
+	return nil
+}
+
+// newFlow returns a flow for the function enclosing cur (the outermost one,
+// so that variables captured by nested literals are found).
+func newFlow(info *types.Info, cur inspector.Cursor) *flow {
+	f := &flow{info: info, memo: map[types.Object]bool{}}
+	for enc := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		f.body = enc.Node()
+	}
+	return f
+}
+
+// contextUse is one way a goroutine's code reaches a spawner's context.
+type contextUse struct {
+	at  ast.Node   // where the context is read
+	obj *types.Var // the captured variable, or nil for another expression
+}
+
+// capturedContexts returns the uses, inside lit, of contexts from outside
+// it that may carry a hub and reach code that could read one: a call
+// outside the standard library, or a dynamic call. Contexts lit derives
+// from them with the context package count as them. Waiting on ctx.Done()
+// or reading ctx.Err() is not a use.
+func capturedContexts(f *flow, lit *ast.FuncLit) []contextUse {
+	info := f.info
+	// derived maps a context variable declared inside lit to the captured
+	// variable it was derived from.
+	derived := map[types.Object]*types.Var{}
+	// origin returns the captured variable e reads, and whether it reads
+	// one; the variable is nil when e reads several.
+	origin := func(e ast.Expr) (*types.Var, bool) {
+		var found *types.Var
+		many := false
+		ast.Inspect(e, func(n ast.Node) bool {
+			id, ok := n.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			v, ok := info.Uses[id].(*types.Var)
+			if !ok || !isContext(v.Type()) {
+				return true
+			}
+			if d, ok := derived[v]; ok {
+				v = d
+			} else if v.Pos() >= lit.Pos() && v.Pos() < lit.End() {
+				return true
+			} else if !f.varMayCarry(v) {
+				return true
+			}
+			if found != nil && found != v {
+				many = true
+			}
+			found = v
+			return true
+		})
+		if many {
+			return nil, true
+		}
+		return found, found != nil
+	}
+	// contextCall reports whether call returns a context from a captured
+	// variable that may carry a hub, such as r.Context().
+	contextCall := func(call *ast.CallExpr) bool {
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "Context" || !isContext(info.TypeOf(call)) {
+			return false
+		}
+		root := rootIdent(sel.X)
+		if root == nil {
+			return false
+		}
+		v, ok := info.Uses[root].(*types.Var)
+		return ok && (v.Pos() < lit.Pos() || v.Pos() >= lit.End())
+	}
+
+	var uses []contextUse
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for i, lhs := range n.Lhs {
+				id, ok := lhs.(*ast.Ident)
+				if !ok {
+					continue
+				}
+				v, ok := info.ObjectOf(id).(*types.Var)
+				if !ok || !isContext(v.Type()) {
+					continue
+				}
+				rhs := pick(n.Rhs, len(n.Lhs), i)
+				if call, ok := ast.Unparen(rhs).(*ast.CallExpr); ok && derivers[calleeName(info, call)] && len(call.Args) > 0 {
+					if o, ok := origin(call.Args[0]); ok && o != nil {
+						derived[v] = o
+					}
+				} else if id, ok := ast.Unparen(rhs).(*ast.Ident); ok && rhs != nil {
+					if o, ok := origin(id); ok && o != nil {
+						derived[v] = o
+					}
+				}
+			}
+		case *ast.CallExpr:
+			if inStd(info, n) {
+				return true
+			}
+			for _, arg := range n.Args {
+				if !isContext(info.TypeOf(arg)) {
+					continue
+				}
+				if o, ok := origin(arg); ok {
+					uses = append(uses, contextUse{at: arg, obj: o})
+				} else if c, ok := ast.Unparen(arg).(*ast.CallExpr); ok && contextCall(c) {
+					uses = append(uses, contextUse{at: arg})
+				}
+			}
+		}
+		return true
+	})
+	return uses
+}
+
+// rootIdent returns the identifier an expression such as a.b.c starts
+// from, or nil.
+func rootIdent(e ast.Expr) *ast.Ident {
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			return x
+		case *ast.SelectorExpr:
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}

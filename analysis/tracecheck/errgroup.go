@@ -1,0 +1,173 @@
+package tracecheck
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+)
+
+const errgroupMessage = "errgroup tasks share the Sentry hub on ctx with each other and with their spawner, so each moves the others' current span and their errors land on the wrong spans; use sentrytask.NewGroup, which gives every task a ctx of its own (see " + readmeURL + "#errgroup-tasks-sharing-a-hub)"
+
+// groupMethods are the methods errgroup.Group and sentrytask.Group share.
+var groupMethods = map[string]bool{"Go": true, "TryGo": true, "SetLimit": true, "Wait": true}
+
+// errgroupTask reports an errgroup task (Go or TryGo) whose function uses
+// a context that may carry a hub. The first report for a group built with
+// errgroup.WithContext carries a fix rewriting the whole group.
+func (c *checker) errgroupTask(cur inspector.Cursor, call *ast.CallExpr) {
+	info := c.pass.TypesInfo
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || (sel.Sel.Name != "Go" && sel.Sel.Name != "TryGo") || len(call.Args) != 1 || !isErrgroup(info.TypeOf(sel.X)) {
+		return
+	}
+	lit, ok := ast.Unparen(call.Args[0]).(*ast.FuncLit)
+	if !ok {
+		return
+	}
+	f := newFlow(info, cur)
+	if len(capturedContexts(f, lit)) == 0 {
+		return
+	}
+	d := analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Message: errgroupMessage}
+	if id, ok := ast.Unparen(sel.X).(*ast.Ident); ok {
+		if v, ok := info.Uses[id].(*types.Var); ok && !c.fixed[v] {
+			c.fixed[v] = true
+			if fix := c.groupFix(f, v); fix != nil {
+				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+			}
+		}
+	}
+	c.report(d)
+}
+
+// isErrgroup reports whether t is errgroup.Group or a pointer to one.
+func isErrgroup(t types.Type) bool {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok {
+		return false
+	}
+	obj := named.Obj()
+	return obj.Name() == "Group" && obj.Pkg() != nil && obj.Pkg().Path() == errgroupPath
+}
+
+// groupFix rewrites a group g built by g, ctx := errgroup.WithContext(…)
+// into one built by sentrytask.NewGroup, whose tasks take their ctx as a
+// parameter named after the context they captured. It applies only when g
+// is used for nothing but the four methods both groups share and every
+// task is a function literal reading at most one captured context.
+func (c *checker) groupFix(f *flow, g *types.Var) *analysis.SuggestedFix {
+	info := c.pass.TypesInfo
+	var (
+		ctor     *ast.CallExpr
+		ctorStmt *ast.AssignStmt
+		tasks    []*ast.FuncLit
+		uses     int
+		selected int
+		ok       = true
+	)
+	ast.Inspect(f.body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for i, lhs := range n.Lhs {
+				if !f.is(lhs, g) {
+					continue
+				}
+				call, isCall := ast.Unparen(pick(n.Rhs, len(n.Lhs), i)).(*ast.CallExpr)
+				if ctor != nil || !isCall || calleeName(info, call) != errgroupPath+".WithContext" || i != 0 || len(n.Lhs) != 2 {
+					ok = false
+				}
+				ctor, ctorStmt = call, n
+			}
+		case *ast.Ident:
+			if info.Uses[n] == g {
+				uses++
+			}
+		case *ast.CallExpr:
+			sel, isSel := n.Fun.(*ast.SelectorExpr)
+			if !isSel || !f.is(sel.X, g) || !groupMethods[sel.Sel.Name] {
+				return true
+			}
+			selected++
+			if sel.Sel.Name != "Go" && sel.Sel.Name != "TryGo" {
+				return true
+			}
+			lit, isLit := ast.Unparen(n.Args[0]).(*ast.FuncLit)
+			if !isLit || lit.Type.Params.NumFields() > 0 {
+				ok = false
+				return true
+			}
+			tasks = append(tasks, lit)
+		}
+		return true
+	})
+	if !ok || ctor == nil || uses != selected {
+		return nil
+	}
+
+	file := fileOf(c.pass, ctor.Pos())
+	st, ctxPkg, edits := addImports(c.pass.TypesInfo, file)
+	edits = append(edits, analysis.TextEdit{Pos: ctor.Fun.Pos(), End: ctor.Fun.End(), NewText: []byte(st + ".NewGroup")})
+	if usesOf(info, file, errgroupPath) == 1 {
+		edits = append(edits, removeImport(c.pass, file, errgroupPath)...)
+	}
+	shadowed := map[*ast.FuncLit]string{} // the parameter each task gets
+	for _, lit := range tasks {
+		var name string
+		for _, u := range capturedContexts(f, lit) {
+			if u.obj == nil || (name != "" && u.obj.Name() != name) {
+				return nil
+			}
+			name = u.obj.Name()
+		}
+		shadowed[lit] = name
+		param := ctxPkg + ".Context"
+		if name != "" {
+			param = name + " " + param
+		}
+		params := lit.Type.Params
+		edits = append(edits, analysis.TextEdit{Pos: params.Opening, End: params.Closing + 1, NewText: []byte("(" + param + ")")})
+	}
+	edits = append(edits, c.dropGroupContext(f, ctorStmt, shadowed)...)
+	return &analysis.SuggestedFix{Message: "Build the group with sentrytask.NewGroup", TextEdits: edits}
+}
+
+// dropGroupContext returns the edit that turns g, gctx := … into g, _ := …
+// when the tasks' parameters now shadow every use of gctx, which would
+// otherwise be declared and not used.
+func (c *checker) dropGroupContext(f *flow, as *ast.AssignStmt, shadowed map[*ast.FuncLit]string) []analysis.TextEdit {
+	info := c.pass.TypesInfo
+	id, ok := as.Lhs[1].(*ast.Ident)
+	if !ok || id.Name == "_" {
+		return nil
+	}
+	if g, ok := as.Lhs[0].(*ast.Ident); as.Tok == token.DEFINE && (!ok || info.Defs[g] == nil) {
+		return nil // g is not new: := needs gctx to declare something
+	}
+	v := info.ObjectOf(id)
+	used := false
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			if name, ok := shadowed[n]; ok && name == id.Name {
+				return false
+			}
+		case *ast.Ident:
+			if info.Uses[n] == v {
+				used = true
+			}
+		}
+		return !used
+	}
+	ast.Inspect(f.body, visit)
+	if used {
+		return nil
+	}
+	return []analysis.TextEdit{{Pos: id.Pos(), End: id.End(), NewText: []byte("_")}}
+}

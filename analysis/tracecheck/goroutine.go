@@ -1,0 +1,237 @@
+package tracecheck
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"go/version"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+)
+
+const goMessage = "this goroutine shares the Sentry hub on ctx with its spawner, so each moves the other's current span and their errors land on the wrong spans; start it with sentrytask.Go (see " + readmeURL + "#goroutines-sharing-a-hub)"
+
+// goStmt reports a go statement whose goroutine uses a context that may
+// carry a hub, with a fix starting it through sentrytask.Go when the
+// rewrite keeps its meaning.
+func (c *checker) goStmt(cur inspector.Cursor, g *ast.GoStmt) {
+	info := c.pass.TypesInfo
+	f := newFlow(info, cur)
+	call := g.Call
+	var fix *analysis.SuggestedFix
+	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
+		uses := capturedContexts(f, lit)
+		passed := passedContexts(f, call)
+		if len(uses) == 0 && len(passed) == 0 {
+			return
+		}
+		if len(passed) == 0 {
+			fix = c.goLiteralFix(g, lit, uses)
+		}
+	} else {
+		if inStd(info, call) {
+			return // such as go srv.Shutdown(ctx): never reads a hub
+		}
+		passed := passedContexts(f, call)
+		if len(passed) == 0 {
+			return
+		}
+		if len(passed) == 1 {
+			fix = c.goCallFix(f, g, passed[0])
+		}
+	}
+	d := analysis.Diagnostic{Pos: g.Pos(), End: g.End(), Message: goMessage}
+	if fix != nil {
+		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+	}
+	c.report(d)
+}
+
+// passedContexts returns the arguments of call that are contexts which may
+// carry a hub.
+func passedContexts(f *flow, call *ast.CallExpr) []ast.Expr {
+	var passed []ast.Expr
+	for _, arg := range call.Args {
+		if isContext(f.info.TypeOf(arg)) && f.mayCarry(arg) {
+			passed = append(passed, arg)
+		}
+	}
+	return passed
+}
+
+// goLiteralFix rewrites go func() { … }() as
+// sentrytask.Go(ctx, func(ctx context.Context) error { …; return nil }).
+// The parameter takes the captured context's name, so the body reads the
+// task's context where it read the spawner's. It applies only to a
+// literal without parameters that reads one captured context variable.
+func (c *checker) goLiteralFix(g *ast.GoStmt, lit *ast.FuncLit, uses []contextUse) *analysis.SuggestedFix {
+	if len(g.Call.Args) > 0 || lit.Type.Params.NumFields() > 0 || lit.Type.Results.NumFields() > 0 {
+		return nil
+	}
+	v := uses[0].obj
+	for _, u := range uses {
+		if u.obj == nil || u.obj != v {
+			return nil
+		}
+	}
+	file := fileOf(c.pass, g.Pos())
+	st, ctxPkg, edits := addImports(c.pass.TypesInfo, file)
+	edits = append(edits,
+		analysis.TextEdit{Pos: g.Pos(), End: lit.Body.Lbrace, NewText: []byte(st + ".Go(" + v.Name() + ", func(" + v.Name() + " " + ctxPkg + ".Context) error ")},
+		analysis.TextEdit{Pos: lit.End(), End: g.Call.End(), NewText: []byte(")")},
+	)
+	edits = append(edits, returnNil(c.pass, lit.Body)...)
+	return &analysis.SuggestedFix{Message: "Start the goroutine with sentrytask.Go", TextEdits: edits}
+}
+
+// goCallFix rewrites go f(ctx, x) as
+// sentrytask.Go(ctx, func(ctx context.Context) error { f(ctx, x); return nil })
+// (or return f(ctx, x) when f returns an error). The call now runs in
+// the task, so it applies only when the function and every other argument
+// evaluate the same then as at the go statement.
+func (c *checker) goCallFix(f *flow, g *ast.GoStmt, ctxArg ast.Expr) *analysis.SuggestedFix {
+	call := g.Call
+	if call.Ellipsis.IsValid() || !c.stable(f, call.Fun) {
+		return nil
+	}
+	for _, arg := range call.Args {
+		if arg != ctxArg && !c.stable(f, arg) {
+			return nil
+		}
+	}
+	file := fileOf(c.pass, g.Pos())
+	st, ctxPkg, edits := addImports(c.pass.TypesInfo, file)
+
+	src := func(e ast.Expr) string {
+		tf := c.pass.Fset.File(e.Pos())
+		b, _ := c.pass.ReadFile(tf.Name())
+		return string(b[tf.Offset(e.Pos()):tf.Offset(e.End())])
+	}
+	name, ctxText := "ctx", src(ctxArg)
+	if id, ok := ast.Unparen(ctxArg).(*ast.Ident); ok {
+		name = id.Name
+	} else {
+		if mentions(call, name) {
+			return nil
+		}
+		edits = append(edits, analysis.TextEdit{Pos: ctxArg.Pos(), End: ctxArg.End(), NewText: []byte(name)})
+	}
+	prefix := st + ".Go(" + ctxText + ", func(" + name + " " + ctxPkg + ".Context) error { "
+	suffix := "; return nil })"
+	if returnsError(c.pass.TypesInfo, call) {
+		prefix += "return "
+		suffix = " })"
+	}
+	edits = append(edits,
+		analysis.TextEdit{Pos: g.Pos(), End: call.Pos(), NewText: []byte(prefix)},
+		analysis.TextEdit{Pos: call.End(), End: call.End(), NewText: []byte(suffix)},
+	)
+	return &analysis.SuggestedFix{Message: "Start the goroutine with sentrytask.Go", TextEdits: edits}
+}
+
+// mentions reports whether an identifier called name appears in n.
+func mentions(n ast.Node, name string) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && id.Name == name {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// returnsError reports whether call's function returns exactly an error.
+func returnsError(info *types.Info, call *ast.CallExpr) bool {
+	sig, ok := info.TypeOf(call.Fun).Underlying().(*types.Signature)
+	if !ok || sig.Results().Len() != 1 {
+		return false
+	}
+	return types.Identical(sig.Results().At(0).Type(), types.Universe.Lookup("error").Type())
+}
+
+// stable reports whether e evaluates to the same value when a task runs it
+// as when the go statement did: a constant, a function, or a local
+// variable that nothing assigns after its declaration.
+func (c *checker) stable(f *flow, e ast.Expr) bool {
+	info := c.pass.TypesInfo
+	if tv, ok := info.Types[e]; ok && tv.Value != nil {
+		return true
+	}
+	switch e := ast.Unparen(e).(type) {
+	case *ast.BasicLit:
+		return true
+	case *ast.Ident:
+		switch obj := info.Uses[e].(type) {
+		case *types.Const, *types.Func, *types.Nil, *types.TypeName, *types.PkgName:
+			return true
+		case *types.Var:
+			return c.stableVar(f, obj)
+		}
+		return false
+	case *ast.SelectorExpr:
+		if sel, ok := info.Selections[e]; ok {
+			// A method value is bound when the go statement runs; a field
+			// may change after it.
+			return sel.Kind() == types.MethodVal && c.stable(f, e.X)
+		}
+		// A qualified identifier, pkg.Name.
+		_, isFunc := info.Uses[e.Sel].(*types.Func)
+		_, isConst := info.Uses[e.Sel].(*types.Const)
+		return isFunc || isConst
+	}
+	return false
+}
+
+// stableVar reports whether v is a local variable of f's function that is
+// given its value once: no assignment, increment or address taken after
+// its declaration, and not the variable of a three-clause loop or of a
+// range loop in a file older than Go 1.22 (where one variable serves every
+// iteration).
+func (c *checker) stableVar(f *flow, v *types.Var) bool {
+	if f.body == nil || v.Pos() < f.body.Pos() || v.Pos() >= f.body.End() {
+		return false
+	}
+	stable := true
+	ast.Inspect(f.body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, lhs := range n.Lhs {
+				if id, ok := ast.Unparen(lhs).(*ast.Ident); ok && c.pass.TypesInfo.Uses[id] == v {
+					stable = false
+				}
+			}
+		case *ast.IncDecStmt:
+			if f.is(n.X, v) {
+				stable = false
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND && f.is(n.X, v) {
+				stable = false
+			}
+		case *ast.ForStmt:
+			if init, ok := n.Init.(*ast.AssignStmt); ok {
+				for _, lhs := range init.Lhs {
+					if f.is(lhs, v) {
+						stable = false
+					}
+				}
+			}
+		case *ast.RangeStmt:
+			if (f.is(n.Key, v) || f.is(n.Value, v)) && !perIterationLoops(c.pass, n) {
+				stable = false
+			}
+		}
+		return stable
+	})
+	return stable
+}
+
+// perIterationLoops reports whether the file holding n gives each loop
+// iteration its own variables (Go 1.22 and later).
+func perIterationLoops(pass *analysis.Pass, n ast.Node) bool {
+	file := fileOf(pass, n.Pos())
+	v := pass.TypesInfo.FileVersions[file]
+	return v == "" || version.Compare(v, "go1.22") >= 0
+}

@@ -1,0 +1,173 @@
+package tracecheck
+
+import (
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+const (
+	staticHeaderMessage = "%s is set on a header built outside a RoundTripper or request editor, so every request sends the trace and span that were current when it was built; use sentrytask.NewTransport or sentrytask.RequestEditor, which read them per request (see " + readmeURL + "#trace-headers-fixed-in-advance)"
+	staleHeaderMessage  = "%s is set from a value read before the request, so every request sends the trace and span that were current then; use sentrytask.NewTransport or sentrytask.RequestEditor, which read them from the request's ctx (see " + readmeURL + "#trace-headers-fixed-in-advance)"
+)
+
+// traceHeader returns the canonical name of a trace propagation header, or
+// "" if key is not one.
+func traceHeader(info *types.Info, key ast.Expr) string {
+	tv, ok := info.Types[key]
+	if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
+		return ""
+	}
+	switch k := strings.ToLower(constant.StringVal(tv.Value)); k {
+	case "sentry-trace", "baggage", "traceparent":
+		return k
+	}
+	return ""
+}
+
+// headerCall checks h.Set(key, v) and h.Add(key, v) on an http.Header.
+func (c *checker) headerCall(cur inspector.Cursor, call *ast.CallExpr) {
+	info := c.pass.TypesInfo
+	fn, ok := typeutil.Callee(info, call).(*types.Func)
+	if !ok || (fn.Name() != "Set" && fn.Name() != "Add") || len(call.Args) != 2 {
+		return
+	}
+	recv := fn.Signature().Recv()
+	sel, isSel := call.Fun.(*ast.SelectorExpr)
+	if recv == nil || !isSel || !isHTTP(recv.Type(), "Header") {
+		return
+	}
+	c.header(cur, sel.X, call.Args[0], call.Args[1])
+}
+
+// headerAssign checks h[key] = v on an http.Header.
+func (c *checker) headerAssign(cur inspector.Cursor, as *ast.AssignStmt) {
+	info := c.pass.TypesInfo
+	for i, lhs := range as.Lhs {
+		idx, ok := ast.Unparen(lhs).(*ast.IndexExpr)
+		if !ok || !isHTTP(info.TypeOf(idx.X), "Header") {
+			continue
+		}
+		value := pick(as.Rhs, len(as.Lhs), i)
+		if lit, ok := ast.Unparen(value).(*ast.CompositeLit); ok && len(lit.Elts) == 1 {
+			value = lit.Elts[0]
+		}
+		c.header(cur, idx.X, idx.Index, value)
+	}
+}
+
+// header reports a trace header written on h outside the sending of a
+// request, or from a value read before it.
+func (c *checker) header(cur inspector.Cursor, h, key, value ast.Expr) {
+	info := c.pass.TypesInfo
+	name := traceHeader(info, key)
+	if name == "" {
+		return
+	}
+	fn := innermostFunc(cur)
+	switch {
+	case builtHere(info, fn, h) && !perRequest(info, fn):
+		c.report(analysis.Diagnostic{Pos: key.Pos(), End: value.End(), Message: fmt.Sprintf(staticHeaderMessage, name)})
+	case value != nil && stale(info, fn, value):
+		c.report(analysis.Diagnostic{Pos: value.Pos(), End: value.End(), Message: fmt.Sprintf(staleHeaderMessage, name)})
+	}
+}
+
+// isHTTP reports whether t is net/http's type called name, or a pointer
+// to it.
+func isHTTP(t types.Type, name string) bool {
+	if t == nil {
+		return false
+	}
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Name() == name && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http"
+}
+
+// builtHere reports whether h is a header that fn builds to keep, rather
+// than one handed to it: a variable that is not fn's parameter, or a
+// field other than a request's or a response's Header.
+func builtHere(info *types.Info, fn ast.Node, h ast.Expr) bool {
+	switch h := ast.Unparen(h).(type) {
+	case *ast.Ident:
+		v, ok := info.Uses[h].(*types.Var)
+		return ok && !isParam(info, fn, v)
+	case *ast.SelectorExpr:
+		sel, ok := info.Selections[h]
+		x := info.TypeOf(h.X)
+		return ok && sel.Kind() == types.FieldVal && !isHTTP(x, "Request") && !isHTTP(x, "Response")
+	}
+	return false
+}
+
+// isParam reports whether v is one of fn's parameters.
+func isParam(info *types.Info, fn ast.Node, v *types.Var) bool {
+	ft := funcType(fn)
+	if ft == nil {
+		return false
+	}
+	for _, field := range ft.Params.List {
+		for _, name := range field.Names {
+			if info.Defs[name] == v {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// innermostFunc returns the function declaration or literal around cur.
+func innermostFunc(cur inspector.Cursor) ast.Node {
+	for enc := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		return enc.Node()
+	}
+	return nil
+}
+
+// funcType returns the type of a function declaration or literal.
+func funcType(fn ast.Node) *ast.FuncType {
+	switch fn := fn.(type) {
+	case *ast.FuncDecl:
+		return fn.Type
+	case *ast.FuncLit:
+		return fn.Type
+	}
+	return nil
+}
+
+// perRequest reports whether fn is handed the request it works on, as a
+// RoundTripper or a request editor is: it runs once per request.
+func perRequest(info *types.Info, fn ast.Node) bool {
+	ft := funcType(fn)
+	if ft == nil {
+		return false
+	}
+	for _, field := range ft.Params.List {
+		if isHTTP(info.TypeOf(field.Type), "Request") {
+			return true
+		}
+	}
+	return false
+}
+
+// stale reports whether value was read before fn ran: a variable from
+// outside fn, or a field.
+func stale(info *types.Info, fn ast.Node, value ast.Expr) bool {
+	switch e := ast.Unparen(value).(type) {
+	case *ast.Ident:
+		v, ok := info.Uses[e].(*types.Var)
+		return ok && fn != nil && (v.Pos() < fn.Pos() || v.Pos() >= fn.End())
+	case *ast.SelectorExpr:
+		sel, ok := info.Selections[e]
+		return ok && sel.Kind() == types.FieldVal
+	}
+	return false
+}

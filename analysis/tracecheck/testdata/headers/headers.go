@@ -1,0 +1,78 @@
+package headers // want package:"usesSentry"
+
+// Package headers holds trace headers fixed before the requests that send
+// them.
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/getsentry/sentry-go"
+)
+
+// staticHeaders adds the headers it was built with to every request.
+type staticHeaders struct {
+	base    http.RoundTripper
+	headers http.Header
+	baggage string
+	traceID string
+}
+
+func (t *staticHeaders) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	for k, v := range t.headers {
+		req.Header[k] = v
+	}
+	req.Header.Set("baggage", t.baggage) // want "baggage is set from a value read before the request"
+	return t.base.RoundTrip(req)
+}
+
+// NewClient builds the headers once, as generated clients' default
+// headers are.
+func NewClient(ctx context.Context) *http.Client {
+	hub := sentry.GetHubFromContext(ctx)
+	h := http.Header{}
+	h.Set("sentry-trace", hub.GetTraceparent()) // want "sentry-trace is set on a header built outside a RoundTripper or request editor"
+	h.Add("Traceparent", "00-x-y-01")           // want "traceparent is set on a header built outside"
+	h["Baggage"] = []string{hub.GetBaggage()}   // want "baggage is set on a header built outside"
+	return &http.Client{Transport: &staticHeaders{base: http.DefaultTransport, headers: h}}
+}
+
+// Editor reads the trace when it is built, not per request.
+func Editor(ctx context.Context) func(context.Context, *http.Request) error {
+	trace := sentry.GetHubFromContext(ctx).GetTraceparent()
+	return func(_ context.Context, req *http.Request) error {
+		req.Header.Set("sentry-trace", trace) // want "sentry-trace is set from a value read before the request"
+		return nil
+	}
+}
+
+// PerRequest reads the trace for each request: fine.
+func PerRequest(ctx context.Context, req *http.Request) error {
+	trace := sentry.GetHubFromContext(ctx).GetTraceparent()
+	req.Header.Set("sentry-trace", trace)
+	req.Header.Set("baggage", sentry.GetHubFromContext(ctx).GetBaggage())
+	return nil
+}
+
+// Build sets the headers on a request it built itself: fine.
+func Build(ctx context.Context, url string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Sentry-Trace", sentry.GetHubFromContext(ctx).GetTraceparent())
+	req.Header.Set("Accept", "application/json")
+	return req, nil
+}
+
+// setTrace writes on a header its caller hands it, as a helper of a
+// RoundTripper does: the caller decides when, so it is not reported.
+func setTrace(dst http.Header, trace string) {
+	dst.Set("sentry-trace", trace)
+}
+
+// FromResponse reads a response's header, which nobody builds to keep.
+func FromResponse(resp *http.Response) {
+	resp.Header.Set("traceparent", "00-x-y-01")
+}

@@ -1,0 +1,44 @@
+package tracecheck_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/sentrytask/sentrytask/analysis/tracecheck"
+)
+
+// testdata is a module of its own that requires the real sentry-go,
+// errgroup and sentrytask (through a replace), so the checks run on the
+// same types users' code has.
+func testdata(t *testing.T) string {
+	dir, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestGoroutines(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, testdata(t), tracecheck.Analyzer, "./goroutines")
+}
+
+func TestErrgroups(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, testdata(t), tracecheck.Analyzer, "./errgroups")
+}
+
+func TestHubs(t *testing.T) {
+	analysistest.Run(t, testdata(t), tracecheck.Analyzer, "./hubs")
+}
+
+func TestHeaders(t *testing.T) {
+	analysistest.Run(t, testdata(t), tracecheck.Analyzer, "./headers")
+}
+
+// TestNoFalsePositives runs on code that keeps traces whole or never
+// touches them, and on a package without sentry-go among its
+// dependencies; any report fails it.
+func TestNoFalsePositives(t *testing.T) {
+	analysistest.Run(t, testdata(t), tracecheck.Analyzer, "./clean", "./nosentry")
+}
