@@ -200,6 +200,7 @@ func TestTransportReplacesTraceHeadersAndMergesBaggage(t *testing.T) {
 		"Sentry-Trace": {"00000000000000000000000000000001-0000000000000001-1", "00000000000000000000000000000002-0000000000000002-1"},
 		"Baggage":      {"vendor=1;prop, sentry-trace_id=00000000000000000000000000000001", "other=2"},
 	}
+	//sentrytask:ignore stale headers are what this test sends
 	stale["sentry-trace"] = []string{"00000000000000000000000000000003-0000000000000003-1"} // not canonical
 
 	base := &capture{}
