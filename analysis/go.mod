@@ -2,9 +2,8 @@ module github.com/sentrytask/sentrytask/analysis
 
 go 1.26.0
 
-replace github.com/sentrytask/sentrytask => ../
-
 require (
+	github.com/golangci/plugin-module-register v0.1.2
 	go.uber.org/goleak v1.3.0
 	golang.org/x/tools v0.52.0
 )

@@ -151,8 +151,7 @@ func (c *checker) dropGroupContext(f *flow, as *ast.AssignStmt, shadowed map[*as
 	}
 	v := info.ObjectOf(id)
 	used := false
-	var visit func(n ast.Node) bool
-	visit = func(n ast.Node) bool {
+	ast.Inspect(f.body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			if name, ok := shadowed[n]; ok && name == id.Name {
@@ -164,8 +163,7 @@ func (c *checker) dropGroupContext(f *flow, as *ast.AssignStmt, shadowed map[*as
 			}
 		}
 		return !used
-	}
-	ast.Inspect(f.body, visit)
+	})
 	if used {
 		return nil
 	}
