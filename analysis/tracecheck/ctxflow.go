@@ -31,6 +31,7 @@ var derivers = map[string]bool{
 	"context.WithTimeoutCause":    true,
 	"context.WithoutCancel":       true,
 	"context.WithValue":           true,
+	"os/signal.NotifyContext":     true,
 	errgroupPath + ".WithContext": true,
 }
 

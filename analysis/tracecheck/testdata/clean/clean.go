@@ -6,6 +6,8 @@ package clean // want package:"usesSentry"
 import (
 	"context"
 	"net/http"
+	"os"
+	"os/signal"
 	"sync"
 	"time"
 
@@ -62,6 +64,13 @@ func Background(jobs chan int) {
 	defer cancel()
 	go process(ctx, 1)
 	go func() { process(ctx, 2) }()
+}
+
+// Signals cancels on an interrupt, which adds no hub either.
+func Signals() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	go process(ctx, 6)
 }
 
 // Tasks are started the way this library means them to be.
