@@ -248,3 +248,37 @@ func TestGroupGoAfterWaitRunsWithTheCancelledContext(t *testing.T) {
 		t.Errorf("a task started after Wait saw ctx.Err() = %v; want context.Canceled, as errgroup does", err)
 	}
 }
+
+// TestGroupDecidesWhetherSentryIsOnWhenMade pins down the one thing a
+// Group reads once: whether its hub has a client. A group made without
+// one runs its tasks on its own context, even after a client is bound;
+// a group made with one gives every task a clone of the hub.
+func TestGroupDecidesWhetherSentryIsOnWhenMade(t *testing.T) {
+	t.Parallel()
+	hub := sentry.NewHub(nil, sentry.NewScope())
+	off, _ := sentrytask.NewGroup(sentry.SetHubOnContext(context.Background(), hub))
+	withClient, _ := sentrytasktest.NewHub(t)
+	client := withClient.Client()
+	hub.BindClient(client)
+	on, _ := sentrytask.NewGroup(sentry.SetHubOnContext(context.Background(), hub))
+
+	hubs := make(chan *sentry.Hub, 2)
+	task := func(ctx context.Context) error {
+		hubs <- sentry.GetHubFromContext(ctx)
+		return nil
+	}
+	off.Go(task)
+	if err := off.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-hubs; got != hub {
+		t.Errorf("a group made without a client gave its task hub %p; want the group's own hub %p, not a clone", got, hub)
+	}
+	on.Go(task)
+	if err := on.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-hubs; got == hub || got.Client() != client {
+		t.Errorf("a group made with a client gave its task hub %p (client %p); want a clone of %p with client %p", got, got.Client(), hub, client)
+	}
+}

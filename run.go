@@ -46,8 +46,13 @@ func (j *job) capture(ctx context.Context, fn func(context.Context) error) {
 	if ctx == nil {
 		panic("sentrytask: nil context")
 	}
+	j.captureFrom(ctx, HubFromContext(ctx), fn)
+}
+
+// captureFrom is capture for a caller that already knows ctx's hub, as a
+// Group does for its own context: the hub on a context never changes.
+func (j *job) captureFrom(ctx context.Context, hub *sentry.Hub, fn func(context.Context) error) {
 	j.fn = fn
-	hub := HubFromContext(ctx)
 	client := hub.Client()
 	if !client.IsEnabled() {
 		j.ctx = ctx
