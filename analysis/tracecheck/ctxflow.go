@@ -194,9 +194,10 @@ type contextUse struct {
 // capturedContexts returns the uses, inside lit, of contexts from outside
 // it that may carry a hub and reach code that could read one: a call
 // outside the standard library, or a dynamic call. Contexts lit derives
-// from them with the context package count as them. Waiting on ctx.Done()
-// or reading ctx.Err() is not a use.
-func capturedContexts(f *flow, lit *ast.FuncLit) []contextUse {
+// from them with the context package count as them, and so do the
+// parameters in passed, which the go statement hands such a context.
+// Waiting on ctx.Done() or reading ctx.Err() is not a use.
+func capturedContexts(f *flow, lit *ast.FuncLit, passed map[*types.Var]bool) []contextUse {
 	info := f.info
 	// derived maps a context variable declared inside lit to the captured
 	// variable it was derived from.
@@ -215,11 +216,13 @@ func capturedContexts(f *flow, lit *ast.FuncLit) []contextUse {
 			if !ok || !isContext(v.Type()) {
 				return true
 			}
-			if d, ok := derived[v]; ok {
+			d, isDerived := derived[v]
+			switch {
+			case isDerived:
 				v = d
-			} else if v.Pos() >= lit.Pos() && v.Pos() < lit.End() {
-				return true
-			} else if !f.varMayCarry(v) {
+			case passed[v]:
+				// A parameter the go statement hands the spawner's context.
+			case v.Pos() >= lit.Pos() && v.Pos() < lit.End(), !f.varMayCarry(v):
 				return true
 			}
 			if found != nil && found != v {

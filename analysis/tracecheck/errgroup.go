@@ -28,7 +28,7 @@ func (c *checker) errgroupTask(cur inspector.Cursor, call *ast.CallExpr) {
 		return
 	}
 	f := newFlow(info, cur)
-	if len(capturedContexts(f, lit)) == 0 {
+	if len(capturedContexts(f, lit, nil)) == 0 {
 		return
 	}
 	d := analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Message: errgroupMessage}
@@ -119,7 +119,7 @@ func (c *checker) groupFix(f *flow, g *types.Var) *analysis.SuggestedFix {
 	shadowed := map[*ast.FuncLit]string{} // the parameter each task gets
 	for _, lit := range tasks {
 		var name string
-		for _, u := range capturedContexts(f, lit) {
+		for _, u := range capturedContexts(f, lit, nil) {
 			if u.obj == nil || (name != "" && u.obj.Name() != name) {
 				return nil
 			}

@@ -21,12 +21,18 @@ func (c *checker) goStmt(cur inspector.Cursor, g *ast.GoStmt) {
 	call := g.Call
 	var fix *analysis.SuggestedFix
 	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
-		uses := capturedContexts(f, lit)
-		passed := passedContexts(f, call)
-		if len(uses) == 0 && len(passed) == 0 {
+		// A context passed to the literal's parameter counts as captured.
+		params := map[*types.Var]bool{}
+		for i, arg := range call.Args {
+			if v := paramAt(info, lit, i); v != nil && isContext(v.Type()) && f.mayCarry(arg) {
+				params[v] = true
+			}
+		}
+		uses := capturedContexts(f, lit, params)
+		if len(uses) == 0 {
 			return
 		}
-		if len(passed) == 0 {
+		if len(params) == 0 {
 			fix = c.goLiteralFix(g, lit, uses)
 		}
 	} else {
@@ -46,6 +52,15 @@ func (c *checker) goStmt(cur inspector.Cursor, g *ast.GoStmt) {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 	}
 	c.report(d)
+}
+
+// paramAt returns the variable of lit's i-th parameter, or nil.
+func paramAt(info *types.Info, lit *ast.FuncLit, i int) *types.Var {
+	sig, ok := info.TypeOf(lit).(*types.Signature)
+	if !ok || i >= sig.Params().Len() {
+		return nil
+	}
+	return sig.Params().At(i)
 }
 
 // passedContexts returns the arguments of call that are contexts which may

@@ -40,6 +40,7 @@ func WaitsOnDone(ctx context.Context, srv *http.Server) {
 			srv.Close()
 		}
 	}()
+	go func(ctx context.Context) { <-ctx.Done() }(ctx)
 	go func() {
 		select {
 		case <-ctx.Done():
