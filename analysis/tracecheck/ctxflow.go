@@ -9,16 +9,6 @@ import (
 	"golang.org/x/tools/go/types/typeutil"
 )
 
-// isContext reports whether t is context.Context.
-func isContext(t types.Type) bool {
-	named, ok := types.Unalias(t).(*types.Named)
-	if !ok {
-		return false
-	}
-	obj := named.Obj()
-	return obj.Name() == "Context" && obj.Pkg() != nil && obj.Pkg().Path() == "context"
-}
-
 // derivers are the functions whose result carries exactly what their
 // first argument carries: a context derived from one without a hub has
 // none either.

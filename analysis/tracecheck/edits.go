@@ -162,19 +162,24 @@ func usesOf(info *types.Info, file *ast.File, path string) int {
 	return n
 }
 
+// source returns the text of the file holding from, between from and to.
+func source(pass *analysis.Pass, from, to token.Pos) (string, error) {
+	tf := pass.Fset.File(from)
+	src, err := pass.ReadFile(tf.Name())
+	if err != nil {
+		return "", err
+	}
+	return string(src[tf.Offset(from):tf.Offset(to)]), nil
+}
+
 // indentOf returns the leading white space of the line holding pos.
 func indentOf(pass *analysis.Pass, pos token.Pos) string {
 	tf := pass.Fset.File(pos)
-	src, err := pass.ReadFile(tf.Name())
+	line, err := source(pass, tf.LineStart(tf.Line(pos)), pos)
 	if err != nil {
 		return "\t"
 	}
-	start := tf.Offset(tf.LineStart(tf.Line(pos)))
-	end := start
-	for end < len(src) && (src[end] == ' ' || src[end] == '\t') {
-		end++
-	}
-	return string(src[start:end])
+	return line[:len(line)-len(strings.TrimLeft(line, " \t"))]
 }
 
 // returnNil returns the edits that make body, a function body that

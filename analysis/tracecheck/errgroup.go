@@ -43,19 +43,6 @@ func (c *checker) errgroupTask(cur inspector.Cursor, call *ast.CallExpr) {
 	c.report(d)
 }
 
-// isErrgroup reports whether t is errgroup.Group or a pointer to one.
-func isErrgroup(t types.Type) bool {
-	if p, ok := types.Unalias(t).(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	named, ok := types.Unalias(t).(*types.Named)
-	if !ok {
-		return false
-	}
-	obj := named.Obj()
-	return obj.Name() == "Group" && obj.Pkg() != nil && obj.Pkg().Path() == errgroupPath
-}
-
 // groupFix rewrites a group g built by g, ctx := errgroup.WithContext(…)
 // into one built by sentrytask.NewGroup, whose tasks take their ctx as a
 // parameter named after the context they captured. It applies only when g

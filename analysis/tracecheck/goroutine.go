@@ -118,12 +118,11 @@ func (c *checker) goCallFix(f *flow, g *ast.GoStmt, ctxArg ast.Expr) *analysis.S
 	file := fileOf(c.pass, g.Pos())
 	st, ctxPkg, edits := addImports(c.pass.TypesInfo, file)
 
-	src := func(e ast.Expr) string {
-		tf := c.pass.Fset.File(e.Pos())
-		b, _ := c.pass.ReadFile(tf.Name())
-		return string(b[tf.Offset(e.Pos()):tf.Offset(e.End())])
+	ctxText, err := source(c.pass, ctxArg.Pos(), ctxArg.End())
+	if err != nil {
+		return nil
 	}
-	name, ctxText := "ctx", src(ctxArg)
+	name := "ctx"
 	if id, ok := ast.Unparen(ctxArg).(*ast.Ident); ok {
 		name = id.Name
 	} else {

@@ -79,19 +79,6 @@ func (c *checker) header(cur inspector.Cursor, h, key, value ast.Expr) {
 	}
 }
 
-// isHTTP reports whether t is net/http's type called name, or a pointer
-// to it.
-func isHTTP(t types.Type, name string) bool {
-	if t == nil {
-		return false
-	}
-	if p, ok := types.Unalias(t).(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	named, ok := types.Unalias(t).(*types.Named)
-	return ok && named.Obj().Name() == name && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http"
-}
-
 // builtHere reports whether h is a header that fn builds to keep, rather
 // than one handed to it: a variable that is not fn's parameter, or a
 // field other than a request's or a response's Header.

@@ -52,14 +52,6 @@ func clonedAt(cur inspector.Cursor) bool {
 	return ok && sel.Sel.Name == "Clone"
 }
 
-func isHub(t types.Type) bool {
-	if p, ok := types.Unalias(t).(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	named, ok := types.Unalias(t).(*types.Named)
-	return ok && named.Obj().Name() == "Hub" && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == sentryPath
-}
-
 // runnerOf says what runs the code at cur: the innermost function literal
 // around it that another goroutine runs decides.
 func runnerOf(info *types.Info, cur inspector.Cursor) runner {
