@@ -271,6 +271,6 @@ func (w *workerStats) count(err error) {
 // skip completes an accepted task that will not run.
 func skip(t *Task, err error) {
 	t.job.watch.leave()
-	t.err = err
+	t.setErr(err)
 	t.complete()
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getsentry/sentry-go"
 	"github.com/sentrytask/sentrytask"
@@ -334,5 +337,35 @@ func TestPoolShutdownUnderConcurrentProducersLosesNothing(t *testing.T) {
 			}
 			t.Logf("accepted %d, not run %d, refused %d", len(accepted), notRun, refused)
 		})
+	}
+}
+
+// TestPoolTaskThatCallsGoexitKeepsThePoolAtItsSize: runtime.Goexit (what
+// t.FailNow calls) ends the worker's goroutine; the pool starts another, so
+// a one-worker pool still runs what comes next, and the task reports it did
+// not return.
+func TestPoolTaskThatCallsGoexitKeepsThePoolAtItsSize(t *testing.T) {
+	t.Parallel()
+	p := sentrytask.NewPool(1)
+	ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(nil, sentry.NewScope()))
+	exits, _ := p.Submit(ctx, func(context.Context) error {
+		runtime.Goexit()
+		return nil
+	})
+	next, _ := p.Submit(ctx, func(context.Context) error { return nil })
+	if err := exits.Wait(); err == nil || !strings.Contains(err.Error(), "Goexit") {
+		t.Errorf("task that called Goexit: Wait() = %v; want an error naming Goexit", err)
+	}
+	select {
+	case <-next.Done():
+	case <-time.After(time.Minute):
+		t.Fatal("the task after a Goexit did not run within a minute: no worker replaced the lost one")
+	}
+	if err := next.Wait(); err != nil {
+		t.Errorf("task after a Goexit: Wait() = %v; want nil", err)
+	}
+	shutdown(t, p)
+	if s := p.Stats(); s != (sentrytask.PoolStats{Submitted: 2, Completed: 1, Failed: 1}) {
+		t.Errorf("Stats() = %+v; want 2 submitted: 1 completed, 1 failed", s)
 	}
 }

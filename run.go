@@ -26,6 +26,18 @@ type job struct {
 	fn  func(context.Context) error
 	// cfg may be shared with other jobs: it is never modified.
 	cfg *config
+	// watch is set when the client has an OrphanDetector and the task was
+	// spawned under a transaction.
+	watch *orphanWatch
+
+	// state and spawned belong to the Task running this job, if any (see
+	// Task). They are declared here so that they share a word with the
+	// two flags below: the Task then fits the 64-byte size class, one
+	// cache line that the submitter writes and the worker reads, instead
+	// of straddling two. state is only accessed atomically; it is not an
+	// atomic.Uint32 because a Group copies its jobs before they run.
+	state   uint32
+	spawned bool
 	// enabled is false when no enabled client is bound: the fast path,
 	// which forks nothing and starts no span. When it is true, the task's
 	// hub is the one on ctx.
@@ -34,9 +46,6 @@ type job struct {
 	// bookkeeping of Task, Group and Pool then leaves the task unfinished:
 	// nobody waiting on it may carry on while the program goes down.
 	repanicking bool
-	// watch is set when the client has an OrphanDetector and the task was
-	// spawned under a transaction.
-	watch *orphanWatch
 }
 
 // capture prepares j to run fn later, in another goroutine: it forks ctx's
@@ -70,10 +79,32 @@ func (j *job) captureFrom(ctx context.Context, hub *sentry.Hub, fn func(context.
 // run runs the job's function in the current goroutine and returns its
 // error, or a *PanicError when it panicked and panics are recovered.
 func (j *job) run() error {
+	if !j.enabled {
+		return j.runPlain()
+	}
 	// Deferred, so that a task that calls runtime.Goexit is released too;
 	// it runs after the span has ended.
 	defer j.watch.leave()
 	return j.runSpan(j.cfg.span, j.cfg.op)
+}
+
+// runPlain is run without Sentry: no hub, no span and nothing watched, so
+// the only work besides the call is turning a panic into a *PanicError when
+// panics are recovered. A pool's worker runs one per task; this is runSpan
+// with everything it would skip left out.
+func (j *job) runPlain() (err error) {
+	returned := false
+	defer func() {
+		if !returned {
+			// recover is nil when fn called runtime.Goexit, which must go on.
+			if r := recover(); r != nil {
+				err = j.panicked(j.ctx, nil, nil, r)
+			}
+		}
+	}()
+	err = j.fn(j.ctx)
+	returned = true
+	return err
 }
 
 // runSpan is run with the span decided by the caller: Instrument always

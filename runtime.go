@@ -10,20 +10,19 @@ import (
 // or by a Pool. Its methods are safe for concurrent use. Only Go and Pool
 // make usable Tasks; Wait on a zero Task blocks forever.
 type Task struct {
-	// state holds the taskFinished, taskRequested and taskClosed bits. The
-	// done channel is made only when someone asks for it before the task
-	// finishes: most tasks are waited on after they finish, or not at all,
-	// and need no channel.
-	state atomic.Uint32
-	// spawned is set for tasks Go started on a goroutine of their own,
-	// which Wait yields to before parking.
-	spawned bool
-	// done is a pointer to the channel so that it takes one word: the
-	// Task then fits the 80-byte size class. The extra allocation is only
-	// on the slow path.
+	// job.state holds the taskFinished, taskRequested and taskClosed bits,
+	// and job.spawned is set for tasks Go started on a goroutine of their
+	// own, which Wait yields to before parking.
+	job job
+	// done is made only when someone asks for it before the task finishes:
+	// most tasks are waited on after they finish, or not at all, and need
+	// no channel. It is a pointer to the channel so that it takes one
+	// word; the extra allocation is only on the slow path.
 	done atomic.Pointer[chan struct{}]
-	err  error // final once taskFinished is set
-	job  job
+	// err is nil when the task returned nil; it is a pointer, allocated
+	// only for a task that failed, so that the Task fits 64 bytes. Final
+	// once taskFinished is set.
+	err *error
 }
 
 const (
@@ -55,7 +54,8 @@ func Go(ctx context.Context, fn func(ctx context.Context) error, opts ...Option)
 	if fn == nil {
 		panic("sentrytask: Go called with a nil function")
 	}
-	t := &Task{spawned: true}
+	t := new(Task)
+	t.job.spawned = true
 	t.job.cfg = noOptions.with(opts)
 	t.job.capture(ctx, fn)
 	go t.run(nil)
@@ -68,17 +68,39 @@ func Go(ctx context.Context, fn func(ctx context.Context) error, opts ...Option)
 func (t *Task) run(w *workerStats) {
 	// job.run does not return when fn calls runtime.Goexit, and this
 	// goroutine ends without assigning its result.
-	t.err = errGoexit
+	t.err = &errGoexitResult
 	defer func() {
 		if t.job.repanicking {
 			return
 		}
 		if w != nil {
-			w.count(t.err)
+			w.count(t.result())
 		}
 		t.complete()
 	}()
-	t.err = t.job.run()
+	t.setErr(t.job.run())
+}
+
+// errGoexitResult is the result of a task whose function called
+// runtime.Goexit, as Task.err holds it.
+var errGoexitResult = errGoexit
+
+// setErr records the task's result; it allocates only for an error.
+func (t *Task) setErr(err error) {
+	if err == nil {
+		t.err = nil
+		return
+	}
+	e := err
+	t.err = &e
+}
+
+// result is the task's error once it has finished.
+func (t *Task) result() error {
+	if t.err == nil {
+		return nil
+	}
+	return *t.err
 }
 
 // complete publishes t.err and wakes whoever waits.
@@ -89,14 +111,17 @@ func (t *Task) complete() {
 	t.job.ctx, t.job.fn = nil, nil
 	// Done sets taskRequested after publishing the channel, and this sets
 	// taskFinished; whichever of the two comes second sees both bits and
-	// closes the channel.
-	if t.state.Or(taskFinished)&taskRequested != 0 {
+	// closes the channel. Each bit is set once (a task completes once, and
+	// only the Done that publishes the channel sets taskRequested), so an
+	// add sets it: one locked instruction, where an Or whose result is used
+	// is a compare-and-swap loop.
+	if atomic.AddUint32(&t.job.state, taskFinished)&taskRequested != 0 {
 		t.closeDone()
 	}
 }
 
 func (t *Task) closeDone() {
-	if t.state.Or(taskClosed)&taskClosed == 0 {
+	if atomic.OrUint32(&t.job.state, taskClosed)&taskClosed == 0 {
 		close(*t.done.Load())
 	}
 }
@@ -110,7 +135,7 @@ func (t *Task) Done() <-chan struct{} {
 	if !t.done.CompareAndSwap(nil, &ch) {
 		return *t.done.Load()
 	}
-	if t.state.Or(taskRequested)&taskFinished != 0 {
+	if atomic.AddUint32(&t.job.state, taskRequested)&taskFinished != 0 {
 		t.closeDone()
 	}
 	return ch
@@ -119,8 +144,8 @@ func (t *Task) Done() <-chan struct{} {
 // Wait waits for the task to finish and returns its error: what fn returned,
 // or a *PanicError if fn panicked and panics are recovered.
 func (t *Task) Wait() error {
-	if t.state.Load()&taskFinished == 0 {
-		if t.spawned {
+	if atomic.LoadUint32(&t.job.state)&taskFinished == 0 {
+		if t.job.spawned {
 			// Yield a few times before parking. A task Go spawned a moment
 			// ago is usually runnable and not yet run, as is the rest of
 			// its batch; yielding runs them, and a fan-out joined task by
@@ -130,12 +155,12 @@ func (t *Task) Wait() error {
 			// running elsewhere, and yielding to them only adds trips.
 			for range 3 {
 				runtime.Gosched()
-				if t.state.Load()&taskFinished != 0 {
-					return t.err
+				if atomic.LoadUint32(&t.job.state)&taskFinished != 0 {
+					return t.result()
 				}
 			}
 		}
 		<-t.Done()
 	}
-	return t.err
+	return t.result()
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/getsentry/sentry-go"
@@ -239,6 +240,18 @@ func TestATaskThatCallsGoexitEndsItsSpanAndReportsAnError(t *testing.T) {
 	spans := spansByOp(only(t, "transactions", rec.Transactions()), "task")
 	if len(spans) != 1 || spans[0].Status != sentry.SpanStatusAborted {
 		t.Errorf("task spans = %v; want one, aborted", spans)
+	}
+}
+
+func TestATaskWithoutClientThatCallsGoexitReportsAnError(t *testing.T) {
+	t.Parallel()
+	ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(nil, sentry.NewScope()))
+	err := sentrytask.Go(ctx, func(context.Context) error {
+		runtime.Goexit()
+		return nil
+	}).Wait()
+	if err == nil || !strings.Contains(err.Error(), "Goexit") {
+		t.Errorf("Wait() after runtime.Goexit = %v; want an error naming Goexit", err)
 	}
 }
 
