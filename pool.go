@@ -25,7 +25,7 @@ type Pool struct {
 	cfg     config
 	queue   chan *Task
 	closing chan struct{} // closed first, to wake blocked submitters
-	aborted chan struct{} // closed when Shutdown's ctx ends: start nothing more
+	aborted atomic.Bool   // set when Shutdown's ctx ends: start nothing more
 	idle    chan struct{} // closed when every worker has exited
 	workers sync.WaitGroup
 	_       [64]byte
@@ -48,7 +48,7 @@ type Pool struct {
 	shards  []workerStats
 	drained atomic.Int64
 
-	stopOnce, abortOnce sync.Once
+	stopOnce sync.Once
 }
 
 type workerStats struct {
@@ -80,7 +80,7 @@ func NewPool(workers int, opts ...Option) *Pool {
 	if workers < 1 {
 		panic(fmt.Sprintf("sentrytask: NewPool(%d): a pool needs at least one worker", workers))
 	}
-	p := &Pool{closing: make(chan struct{}), aborted: make(chan struct{}), idle: make(chan struct{})}
+	p := &Pool{closing: make(chan struct{}), idle: make(chan struct{})}
 	p.cfg.apply(opts)
 	size := p.cfg.queueSize
 	if size == 0 {
@@ -187,7 +187,7 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 		default:
 		}
 	}
-	p.abortOnce.Do(func() { close(p.aborted) })
+	p.aborted.Store(true)
 	// Workers finish their current task and then, like this loop, complete
 	// whatever they take from the queue without running it.
 	for t := range p.queue {
@@ -240,12 +240,10 @@ func (p *Pool) work(w *workerStats) {
 }
 
 func (p *Pool) runTask(t *Task, w *workerStats) {
-	select {
-	case <-p.aborted:
+	if p.aborted.Load() {
 		w.notRun.Add(1)
 		skip(t, ErrClosed)
 		return
-	default:
 	}
 	if err := t.job.ctx.Err(); err != nil {
 		w.notRun.Add(1)
