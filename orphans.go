@@ -34,7 +34,7 @@ const OrphanContext = "sentrytask"
 // (sentrytasktest's checks fail on it), and counts them (Count).
 //
 // It is opt-in because it costs, on every task spawned under a transaction,
-// an allocation and a lock of a per-transaction set (1.16–1.18× a task
+// an allocation and a lock of a per-transaction set (1.14–1.18× a task
 // spawned with a client; BenchmarkOrphanDetector in benchmarks/RESULTS.md). The
 // sentrytasktest clients install it.
 //
