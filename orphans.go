@@ -12,7 +12,8 @@ import (
 
 // OrphanContext is the event context ("sentrytask") in which
 // OrphanDetector lists, under "orphaned_tasks", the tasks still running
-// when a transaction was sent.
+// when a transaction was sent, and the requests whose response body was
+// still open.
 const OrphanContext = "sentrytask"
 
 // An OrphanDetector finds transactions sent while tasks started under them
@@ -20,7 +21,10 @@ const OrphanContext = "sentrytask"
 // with the spans that have ended by then and drops every span that ends
 // later with no more than a debug log line, so such a task's spans — and
 // the spans of anything it calls — are lost. That is almost always a
-// missing Wait before the transaction's Finish.
+// missing Wait before the transaction's Finish. It watches the requests of
+// a NewTransport too: their spans end when the response body is closed or
+// read to the end, and a body still open when the transaction is sent
+// loses its span the same way.
 //
 // Install it as an integration of the client:
 //
@@ -186,7 +190,7 @@ func (d *OrphanDetector) process(event *sentry.Event, _ *sentry.EventHint) *sent
 		return event
 	}
 	d.count.Add(int64(len(names)))
-	sentry.DebugLogger.Printf("sentrytask: transaction %q was sent while %d tasks started under it were still running; their spans are lost: %v",
+	sentry.DebugLogger.Printf("sentrytask: transaction %q was sent before %d tasks or requests under it had finished (a task still running, a response body still open); their spans are lost: %v",
 		event.Transaction, len(names), names)
 	if event.Contexts == nil {
 		event.Contexts = map[string]sentry.Context{}

@@ -2,6 +2,8 @@ package sentrytask_test
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"testing"
 
 	"github.com/getsentry/sentry-go"
@@ -68,5 +70,33 @@ func TestPoolTasksThatNeverRunAreNotOrphans(t *testing.T) {
 	shutdown(t, p)
 	if got := sentrytasktest.Orphans(rec.Events()); len(got) != 0 {
 		t.Errorf("orphans = %q; want none: every task was waited for or never ran", got)
+	}
+}
+
+// TestOrphanDetectorReportsARequestWhoseBodyIsStillOpen: a NewTransport
+// request's span ends when its response body is closed or read to the end;
+// a transaction sent before that loses the span, as it would a task's.
+func TestOrphanDetectorReportsARequestWhoseBodyIsStillOpen(t *testing.T) {
+	t.Parallel()
+	ctx, tx, rec := newTrace(t, "cli")
+	client := &http.Client{Transport: sentrytask.NewTransport(&capture{body: "payload"})}
+	get := func(path string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://api.test"+path, nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	open := get("/open")
+	_ = get("/closed").Body.Close()
+	if _, err := io.ReadAll(get("/read").Body); err != nil {
+		t.Fatal(err)
+	}
+	tx.Finish()
+	_ = open.Body.Close()
+	if got := sentrytasktest.Orphans(rec.Events()); len(got) != 1 || got[0] != "GET https://api.test/open" {
+		t.Errorf("orphans = %q; want only the request whose body was still open", got)
 	}
 }

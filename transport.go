@@ -129,7 +129,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.base.RoundTrip(req)
 	if span != nil {
-		endClientSpan(span, resp, err)
+		endClientSpan(span, resp, err, st.detector)
 	}
 	return resp, err
 }
@@ -186,8 +186,11 @@ func cleanURL(u *url.URL) string {
 }
 
 // endClientSpan records the outcome of a request on its span, and ends the
-// span now or, when there is a body to read, when the body is done.
-func endClientSpan(span *sentry.Span, resp *http.Response, err error) {
+// span now or, when there is a body to read, when the body is done. Until
+// then the span is watched by the client's OrphanDetector, if it has one,
+// as a task would be: a transaction sent while the body is still open loses
+// the span.
+func endClientSpan(span *sentry.Span, resp *http.Response, err error, d *OrphanDetector) {
 	if err != nil || resp == nil {
 		span.Status = spanStatus(err)
 		if err == nil {
@@ -204,14 +207,19 @@ func endClientSpan(span *sentry.Span, resp *http.Response, err error) {
 		span.Finish()
 		return
 	}
-	resp.Body = &spanBody{ReadCloser: resp.Body, span: span}
+	body := &spanBody{ReadCloser: resp.Body, span: span}
+	if d != nil {
+		body.watch = d.enter(span, &config{op: span.Op, description: span.Description}, nil)
+	}
+	resp.Body = body
 }
 
 // spanBody ends the request's span when the caller is done with the body.
 type spanBody struct {
 	io.ReadCloser
-	span *sentry.Span
-	done atomic.Bool
+	span  *sentry.Span
+	watch *orphanWatch
+	done  atomic.Bool
 }
 
 func (b *spanBody) Read(p []byte) (int, error) {
@@ -241,4 +249,5 @@ func (b *spanBody) finish(status sentry.SpanStatus) {
 		b.span.Status = status
 	}
 	b.span.Finish()
+	b.watch.leave()
 }

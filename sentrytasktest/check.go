@@ -121,7 +121,7 @@ func Check(events []*sentry.Event, opts ...CheckOption) error {
 			}
 		}
 		if names := orphans(e); len(names) > 0 {
-			add("transaction %q was sent while tasks started under it were still running, and their spans are lost: %s",
+			add("transaction %q was sent before work under it had finished (tasks still running, response bodies still open), and their spans are lost: %s",
 				e.Transaction, strings.Join(names, ", "))
 		}
 	}

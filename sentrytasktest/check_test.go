@@ -122,7 +122,7 @@ func TestCheckFindsOrphanedTasks(t *testing.T) {
 		t.Errorf("Orphans = %q; want [part-1]", got)
 	}
 	err := sentrytasktest.Check(rec.Events())
-	if err == nil || !strings.Contains(err.Error(), `transaction "upload" was sent while tasks started under it were still running, and their spans are lost: part-1`) {
+	if err == nil || !strings.Contains(err.Error(), `transaction "upload" was sent before work under it had finished (tasks still running, response bodies still open), and their spans are lost: part-1`) {
 		t.Errorf("Check = %v; want the orphaned task named", err)
 	}
 

@@ -14,8 +14,9 @@
 // AssertTrace fails the test, saying what is wrong and showing the tree,
 // when the events are not one trace, a span's parent is missing, an error is
 // linked to no recorded span, a span id repeats, or a transaction was sent
-// while tasks started under it were still running (their spans are lost:
-// the clients of this package install a sentrytask.OrphanDetector). Events
+// while tasks started under it were still running or the body of a response
+// to one of its requests was still open (their spans are lost: the clients
+// of this package install a sentrytask.OrphanDetector). Events
 // of several processes — a CLI and the server it calls — are checked
 // together with Merge.
 package sentrytasktest
