@@ -62,17 +62,83 @@ func (c *checker) headerAssign(cur inspector.Cursor, as *ast.AssignStmt) {
 	}
 }
 
+// headerLit checks the entries of an http.Header{key: {v}} literal whose
+// value sentry-go produces (hub.GetTraceparent(), span.ToBaggage()): the
+// trace read when the literal is built. Literals of other values are
+// mostly incoming headers (a test's, a message's) and are left alone. A
+// literal is a header built to keep unless it is stored straight into a
+// request's or response's Header, as a function building a request does.
+func (c *checker) headerLit(cur inspector.Cursor, lit *ast.CompositeLit) {
+	info := c.pass.TypesInfo
+	if !isHTTP(info.TypeOf(lit), "Header") {
+		return
+	}
+	fn := innermostFunc(cur)
+	built := !storedInMessage(info, cur, lit)
+	for _, elt := range lit.Elts {
+		kv, ok := elt.(*ast.KeyValueExpr)
+		if !ok {
+			continue
+		}
+		value := kv.Value
+		if vl, ok := ast.Unparen(value).(*ast.CompositeLit); ok && len(vl.Elts) == 1 {
+			value = vl.Elts[0]
+		}
+		if fromSentry(info, value) {
+			c.headerWrite(fn, built, kv.Key, value)
+		}
+	}
+}
+
+// fromSentry reports whether e is a call of a sentry-go function or method.
+func fromSentry(info *types.Info, e ast.Expr) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	fn, ok := typeutil.Callee(info, call).(*types.Func)
+	return ok && fn.Pkg() != nil && fn.Pkg().Path() == sentryPath
+}
+
+// storedInMessage reports whether lit is assigned to the Header field of
+// a request or a response.
+func storedInMessage(info *types.Info, cur inspector.Cursor, lit *ast.CompositeLit) bool {
+	as, ok := cur.Parent().Node().(*ast.AssignStmt)
+	if !ok || len(as.Lhs) != len(as.Rhs) {
+		return false
+	}
+	for i, rhs := range as.Rhs {
+		if rhs != ast.Expr(lit) {
+			continue
+		}
+		sel, ok := ast.Unparen(as.Lhs[i]).(*ast.SelectorExpr)
+		if !ok {
+			return false
+		}
+		x := info.TypeOf(sel.X)
+		return sel.Sel.Name == "Header" && (isHTTP(x, "Request") || isHTTP(x, "Response"))
+	}
+	return false
+}
+
 // header reports a trace header written on h outside the sending of a
 // request, or from a value read before it.
 func (c *checker) header(cur inspector.Cursor, h, key, value ast.Expr) {
+	fn := innermostFunc(cur)
+	c.headerWrite(fn, builtHere(c.pass.TypesInfo, fn, h), key, value)
+}
+
+// headerWrite reports a trace header written in fn on a header fn builds
+// to keep (built) outside the sending of a request, or from a value read
+// before it.
+func (c *checker) headerWrite(fn ast.Node, built bool, key, value ast.Expr) {
 	info := c.pass.TypesInfo
 	name := traceHeader(info, key)
 	if name == "" {
 		return
 	}
-	fn := innermostFunc(cur)
 	switch {
-	case builtHere(info, fn, h) && !perRequest(info, fn):
+	case built && !perRequest(info, fn):
 		c.report(analysis.Diagnostic{Pos: key.Pos(), End: value.End(), Message: fmt.Sprintf(staticHeaderMessage, name)})
 	case value != nil && stale(info, fn, value):
 		c.report(analysis.Diagnostic{Pos: value.Pos(), End: value.End(), Message: fmt.Sprintf(staleHeaderMessage, name)})

@@ -73,7 +73,7 @@ func run(pass *analysis.Pass) (any, error) {
 		fixed:   map[types.Object]bool{},
 	}
 	in := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	for cur := range in.Root().Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil), (*ast.AssignStmt)(nil)) {
+	for cur := range in.Root().Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil), (*ast.AssignStmt)(nil), (*ast.CompositeLit)(nil)) {
 		switch n := cur.Node().(type) {
 		case *ast.GoStmt:
 			c.goStmt(cur, n)
@@ -83,6 +83,8 @@ func run(pass *analysis.Pass) (any, error) {
 			c.headerCall(cur, n)
 		case *ast.AssignStmt:
 			c.headerAssign(cur, n)
+		case *ast.CompositeLit:
+			c.headerLit(cur, n)
 		}
 	}
 	return nil, nil

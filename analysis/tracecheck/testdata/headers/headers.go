@@ -35,8 +35,18 @@ func NewClient(ctx context.Context) *http.Client {
 	h.Set("sentry-trace", hub.GetTraceparent()) // want "sentry-trace is set on a header built outside a RoundTripper or request editor"
 	h.Add("Traceparent", "00-x-y-01")           // want "traceparent is set on a header built outside"
 	h["Baggage"] = []string{hub.GetBaggage()}   // want "baggage is set on a header built outside"
+	extra := http.Header{
+		"Sentry-Trace": {hub.GetTraceparent()}, // want "sentry-trace is set on a header built outside"
+		"Accept":       {"application/json"},
+	}
+	for k, v := range extra {
+		h[k] = v
+	}
 	return &http.Client{Transport: &staticHeaders{base: http.DefaultTransport, headers: h}}
 }
+
+// defaults are headers a client sends with every request, read once.
+var defaults = http.Header{"baggage": []string{sentry.CurrentHub().GetBaggage()}} // want "baggage is set on a header built outside"
 
 // Editor reads the trace when it is built, not per request.
 func Editor(ctx context.Context) func(context.Context, *http.Request) error {
@@ -65,6 +75,27 @@ func Build(ctx context.Context, url string) (*http.Request, error) {
 	req.Header.Set("Accept", "application/json")
 	return req, nil
 }
+
+// BuildLiteral gives a request it built a header literal: fine.
+func BuildLiteral(ctx context.Context, url string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header = http.Header{"Sentry-Trace": {sentry.GetHubFromContext(ctx).GetTraceparent()}}
+	return req, nil
+}
+
+// literalFromField gives each request a literal holding a value read
+// before it. Not reported: a literal is checked only when sentry-go
+// produces its value, since literals of other values are mostly incoming
+// headers, a test's or a message's.
+func (t *staticHeaders) literalFromField(req *http.Request) {
+	req.Header = http.Header{"Baggage": {t.baggage}}
+}
+
+// incoming is a header as a test or a message consumer builds it.
+var incoming = http.Header{"Sentry-Trace": {"00000000000000000000000000000001-0000000000000001-1"}}
 
 // setTrace writes on a header its caller hands it, as a helper of a
 // RoundTripper does: the caller decides when, so it is not reported.
