@@ -52,3 +52,8 @@ func only(t *testing.T, what string, events []*sentry.Event) *sentry.Event {
 }
 
 func noop(context.Context) error { return nil }
+
+// noClient is a context whose hub has no client: Sentry is off.
+func noClient() context.Context {
+	return sentry.SetHubOnContext(context.Background(), sentry.NewHub(nil, sentry.NewScope()))
+}

@@ -82,7 +82,7 @@ func assertPanicEvent(t *testing.T, e *sentry.Event, span sentry.SpanID) {
 
 func TestWithRecoverPanicsWithoutClientReturnsThePanic(t *testing.T) {
 	t.Parallel()
-	ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(nil, sentry.NewScope()))
+	ctx := noClient()
 	err := sentrytask.Go(ctx, func(context.Context) error { panic("boom") }, sentrytask.WithRecoverPanics()).Wait()
 	var pe *sentrytask.PanicError
 	if !errors.As(err, &pe) || pe.Value != "boom" || pe.EventID != "" {

@@ -347,7 +347,7 @@ func TestPoolShutdownUnderConcurrentProducersLosesNothing(t *testing.T) {
 func TestPoolTaskThatCallsGoexitKeepsThePoolAtItsSize(t *testing.T) {
 	t.Parallel()
 	p := sentrytask.NewPool(1)
-	ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(nil, sentry.NewScope()))
+	ctx := noClient()
 	exits, _ := p.Submit(ctx, func(context.Context) error {
 		runtime.Goexit()
 		return nil

@@ -245,7 +245,7 @@ func TestATaskThatCallsGoexitEndsItsSpanAndReportsAnError(t *testing.T) {
 
 func TestATaskWithoutClientThatCallsGoexitReportsAnError(t *testing.T) {
 	t.Parallel()
-	ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(nil, sentry.NewScope()))
+	ctx := noClient()
 	err := sentrytask.Go(ctx, func(context.Context) error {
 		runtime.Goexit()
 		return nil

@@ -112,11 +112,7 @@ func storedInMessage(info *types.Info, cur inspector.Cursor, lit *ast.CompositeL
 			continue
 		}
 		sel, ok := ast.Unparen(as.Lhs[i]).(*ast.SelectorExpr)
-		if !ok {
-			return false
-		}
-		x := info.TypeOf(sel.X)
-		return sel.Sel.Name == "Header" && (isHTTP(x, "Request") || isHTTP(x, "Response"))
+		return ok && sel.Sel.Name == "Header" && ofMessage(info, sel)
 	}
 	return false
 }
@@ -155,10 +151,15 @@ func builtHere(info *types.Info, fn ast.Node, h ast.Expr) bool {
 		return ok && !isParam(info, fn, v)
 	case *ast.SelectorExpr:
 		sel, ok := info.Selections[h]
-		x := info.TypeOf(h.X)
-		return ok && sel.Kind() == types.FieldVal && !isHTTP(x, "Request") && !isHTTP(x, "Response")
+		return ok && sel.Kind() == types.FieldVal && !ofMessage(info, h)
 	}
 	return false
+}
+
+// ofMessage reports whether sel selects from a request or a response.
+func ofMessage(info *types.Info, sel *ast.SelectorExpr) bool {
+	x := info.TypeOf(sel.X)
+	return isHTTP(x, "Request") || isHTTP(x, "Response")
 }
 
 // isParam reports whether v is one of fn's parameters.
