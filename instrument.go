@@ -14,8 +14,12 @@ import (
 // context.Canceled → cancelled, context.DeadlineExceeded →
 // deadline_exceeded, others → internal_error) unless fn set one itself.
 //
-// A panic in fn is reported on the span, the span is finished, and the panic
-// is raised again in the caller, unless WithRecoverPanics is given.
+// A panic in fn is reported on the span (unless a layer further in did), the
+// span is finished, and the panic is raised again in the caller, unless
+// WithRecoverPanics is given. Nothing is flushed: the caller may recover
+// the panic and carry on, and a flush would hold it for as long as Sentry
+// takes to answer. In a goroutine this package did not start, a panic that
+// ends the program may therefore leave before its report; Go flushes.
 //
 // Instrument works on the hub found on ctx and does not clone it: that hub
 // must not be shared with other goroutines running at the same time. Use Go,
@@ -26,7 +30,7 @@ func Instrument(ctx context.Context, op string, fn func(ctx context.Context) err
 	}
 	// The shared empty configuration unless options are given: a config
 	// built here would escape through the option functions on every call.
-	j := job{ctx: ctx, fn: fn, cfg: noOptions.with(opts), enabled: tracing(ctx)}
+	j := job{ctx: ctx, fn: fn, cfg: noOptions.with(opts), enabled: tracing(ctx), inline: true}
 	return j.runSpan(true, op)
 }
 

@@ -35,8 +35,10 @@ type middleware struct {
 //   - names the transaction after the route pattern when the ServeMux gives
 //     one ("GET /items/{id}"), else after the method and path;
 //   - ends it after next returns, with the status of the response code;
-//   - reports a panic in next on the request's transaction, ends it as
-//     internal_error and panics again (see WithRecover500). A panic with
+//   - reports a panic in next on the request's transaction (unless a
+//     layer inside, such as Instrument, reported it on its own span), ends
+//     the transaction as internal_error and panics again without flushing,
+//     for net/http to recover (see WithRecover500). A panic with
 //     http.ErrAbortHandler, net/http's way to abort a response, is not
 //     reported.
 //
@@ -115,14 +117,14 @@ func (m *middleware) panicked(hub *sentry.Hub, tx *sentry.Span, rw *statusWriter
 		end(tx, rw.code())
 		panic(v)
 	}
-	hub.CaptureEventWithHint(panicEvent(hub.Client(), v),
-		&sentry.EventHint{RecoveredException: v, Context: r.Context(), Request: r})
+	reportPanic(r.Context(), hub, v, r)
 	tx.Status = sentry.SpanStatusInternalError
 	if !m.recover {
 		end(tx, http.StatusInternalServerError)
 		// Re-panicking inside the deferred call that recovered keeps the
-		// original frames on the stack net/http logs.
-		panic(v)
+		// original frames on the stack net/http logs. net/http recovers
+		// it, so nothing is flushed here: the program goes on.
+		repanic(v)
 	}
 	if !rw.wroteHeader {
 		http.Error(rw, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)

@@ -96,8 +96,16 @@ func WithCaptureErrors() Option {
 
 // WithRecoverPanics turns a panic in a task into a *PanicError returned by
 // Task.Wait, after it has been reported to Sentry. Without it a panic is
-// reported, its span finished, events flushed, and then the panic continues
-// where it happened, as it would in a plain goroutine.
+// reported, its span finished, events flushed (for up to 2 s: the program
+// is about to end), and then the panic continues where it happened, as it
+// would in a plain goroutine. For Instrument it returns the panic as a
+// *PanicError instead of raising it again in the caller.
+//
+// A panic is reported once, by the innermost task, Instrument or
+// Middleware it passes through; the layers further out end their spans
+// with an error status and send nothing more, and a *PanicError further
+// out carries the first report's EventID. WithCaptureErrors never sends a
+// *PanicError again.
 func WithRecoverPanics() Option {
 	return func(c *config) { c.recoverPanics = true }
 }

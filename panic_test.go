@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getsentry/sentry-go"
 	"github.com/sentrytask/sentrytask"
@@ -125,7 +126,7 @@ func TestPanicsAreReportedThenContinueInTheTask(t *testing.T) {
 		return
 	}
 	t.Parallel()
-	for _, mode := range []string{"Go", "Group", "Pool"} {
+	for _, mode := range []string{"Go", "Group", "Pool", "Go+Instrument"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			cmd := exec.Command(os.Args[0], "-test.run=^TestPanicsAreReportedThenContinueInTheTask$", "-test.count=1")
@@ -141,12 +142,22 @@ func TestPanicsAreReportedThenContinueInTheTask(t *testing.T) {
 				t.Errorf("child stderr does not show the panic with its original frames:\n%s", stderr.String())
 			}
 			var taskSpan, linked string
+			var sent, flushedAfter int
 			for line := range strings.Lines(stdout.String()) {
 				fmt.Sscanf(line, "task span %s", &taskSpan)
-				fmt.Sscanf(line, "sent fatal event linked to %s", &linked)
+				if _, err := fmt.Sscanf(line, "sent fatal event linked to %s", &linked); err == nil {
+					sent++
+				}
+				if strings.HasPrefix(line, "flushed") && sent > 0 {
+					flushedAfter++
+				}
 			}
-			if taskSpan == "" || linked != taskSpan {
-				t.Errorf("child reported the panic linked to span %q; want the task's span %q\nstdout:\n%s", linked, taskSpan, stdout.String())
+			if taskSpan == "" || linked != taskSpan || sent != 1 {
+				t.Errorf("child sent %d fatal events, the last linked to span %q; want one, linked to the span where it panicked, %q\nstdout:\n%s",
+					sent, linked, taskSpan, stdout.String())
+			}
+			if flushedAfter != 1 {
+				t.Errorf("child flushed %d times after sending the event; want once, before the panic ended it\nstdout:\n%s", flushedAfter, stdout.String())
 			}
 		})
 	}
@@ -181,11 +192,27 @@ func crashChild(t *testing.T, mode string) {
 		p := sentrytask.NewPool(1, sentrytask.WithSpan("task"))
 		tk, _ := p.Submit(ctx, task)
 		_ = tk.Wait()
+	case "Go+Instrument":
+		// Instrument reports the panic; the task's goroutine, which ends
+		// the program, flushes.
+		_ = sentrytask.Go(ctx, func(ctx context.Context) error {
+			return sentrytask.Instrument(ctx, "step", task)
+		}, sentrytask.WithSpan("task")).Wait()
 	}
 	t.Error("the task's panic did not end the program")
 }
 
 type printTransport struct{ sentry.MockTransport }
+
+func (*printTransport) Flush(time.Duration) bool {
+	fmt.Println("flushed")
+	return true
+}
+
+func (*printTransport) FlushWithContext(context.Context) bool {
+	fmt.Println("flushed")
+	return true
+}
 
 func (*printTransport) SendEvent(e *sentry.Event) {
 	if e.Level == sentry.LevelFatal {

@@ -3,7 +3,6 @@ package sentrytask
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime/debug"
 	"time"
 
@@ -11,7 +10,7 @@ import (
 )
 
 // panicFlushTimeout bounds the wait for a panic report to be delivered
-// before the panic continues, and possibly ends the process.
+// before the panic ends the process.
 const panicFlushTimeout = 2 * time.Second
 
 // errGoexit is what a task returns when its function called runtime.Goexit
@@ -46,6 +45,10 @@ type job struct {
 	// bookkeeping of Task, Group and Pool then leaves the task unfinished:
 	// nobody waiting on it may carry on while the program goes down.
 	repanicking bool
+	// inline is set for Instrument, which runs the function in its
+	// caller's goroutine: a panic that goes on reaches a caller that may
+	// recover it, so the program is not known to be ending.
+	inline bool
 }
 
 // capture prepares j to run fn later, in another goroutine: it forks ctx's
@@ -150,10 +153,11 @@ func (j *job) finish(ctx context.Context, hub *sentry.Hub, span *sentry.Span, er
 	if hub == nil {
 		return
 	}
-	if err != nil && j.cfg.captureErrors && !errors.Is(err, context.Canceled) {
+	// A *PanicError was reported when its panic was recovered.
+	if err != nil && j.cfg.captureErrors && !errorIs(err, context.Canceled) && !isPanicError(err) {
 		// The span is still current on the task's scope, so the event is
 		// linked to it.
-		hub.CaptureEventWithHint(hub.Client().EventFromException(err, sentry.LevelError),
+		hub.CaptureEventWithHint(eventFromError(hub.Client(), err, sentry.LevelError),
 			&sentry.EventHint{OriginalException: err, Context: ctx})
 	}
 	if span != nil {
@@ -165,57 +169,29 @@ func (j *job) finish(ctx context.Context, hub *sentry.Hub, span *sentry.Span, er
 }
 
 // panicked reports a recovered panic through the task's hub while the task's
-// span is still current, ends the span, and then either re-panics (the
-// default) or returns the panic as a *PanicError.
+// span is current (unless a layer further in has reported it), ends the
+// span, and then either re-panics (the default) or returns the panic as a
+// *PanicError.
 func (j *job) panicked(ctx context.Context, hub *sentry.Hub, span *sentry.Span, r any) error {
-	var id sentry.EventID
-	if hub != nil {
-		if eid := hub.CaptureEventWithHint(panicEvent(hub.Client(), r),
-			&sentry.EventHint{RecoveredException: r, Context: ctx}); eid != nil {
-			id = *eid
-		}
-	}
+	id := reportPanic(ctx, hub, r, nil)
 	if span != nil {
 		span.Status = sentry.SpanStatusInternalError
 		span.Finish()
 	}
 	if !j.cfg.recoverPanics {
-		if hub != nil {
+		// A task's goroutine ends with the panic, and the program with it:
+		// deliver the report first. Instrument hands the panic to its
+		// caller, which may recover it and carry on, so it must not hold
+		// the panic for a flush.
+		if hub != nil && !j.inline {
 			hub.Flush(panicFlushTimeout)
 		}
+		j.repanicking = true
 		// Re-panicking inside the deferred call that recovered keeps the
 		// original frames on the stack the runtime prints.
-		j.repanicking = true
-		panic(r)
+		repanic(r)
 	}
 	return &PanicError{Value: r, Stack: debug.Stack(), EventID: id}
-}
-
-// panicEvent builds a fatal, unhandled exception event for a panic value,
-// with the panicking goroutine's stack: sentry-go's Recover attaches no stack
-// to panics with a non-error value unless AttachStacktrace is set.
-func panicEvent(client *sentry.Client, r any) *sentry.Event {
-	var event *sentry.Event
-	if err, ok := r.(error); ok {
-		event = client.EventFromException(err, sentry.LevelFatal)
-	} else {
-		event = sentry.NewEvent()
-		event.Level = sentry.LevelFatal
-		event.Exception = []sentry.Exception{{
-			Type:       "panic",
-			Value:      fmt.Sprint(r),
-			Stacktrace: sentry.NewStacktrace(),
-		}}
-	}
-	if n := len(event.Exception); n > 0 {
-		m := event.Exception[n-1].Mechanism
-		if m == nil {
-			m = &sentry.Mechanism{Type: "sentrytask"}
-			event.Exception[n-1].Mechanism = m
-		}
-		m.SetUnhandled()
-	}
-	return event
 }
 
 // startSpan starts the task's span below the span on ctx, or a transaction
@@ -249,19 +225,5 @@ func startSpan(ctx context.Context, op, description string, data []datum) *sentr
 func setData(span *sentry.Span, data []datum) {
 	for _, d := range data {
 		span.SetData(d.key, d.value)
-	}
-}
-
-// spanStatus maps a task's error to the status of its span.
-func spanStatus(err error) sentry.SpanStatus {
-	switch {
-	case err == nil:
-		return sentry.SpanStatusOK
-	case errors.Is(err, context.Canceled):
-		return sentry.SpanStatusCanceled
-	case errors.Is(err, context.DeadlineExceeded):
-		return sentry.SpanStatusDeadlineExceeded
-	default:
-		return sentry.SpanStatusInternalError
 	}
 }

@@ -39,10 +39,11 @@ const (
 // round.
 //
 // By default fn runs inside the spawner's span; WithSpan gives it one of its
-// own. A panic in fn is reported to Sentry through fn's hub, its span (if
-// any) finished with an error status and the events flushed, and then the
-// panic goes on in fn's goroutine and ends the program, as it would with
-// `go`; WithRecoverPanics turns it into a *PanicError instead.
+// own. A panic in fn is reported to Sentry once, through fn's hub, on the
+// span where it happened; its span (if any) is finished with an error
+// status and the events flushed, and then the panic goes on in fn's
+// goroutine and ends the program, as it would with `go`; WithRecoverPanics
+// turns it into a *PanicError instead, without a flush.
 //
 // Cancellation is the spawner's: fn's context is done when ctx is. Use
 // Detach for work that must outlive its spawner.
