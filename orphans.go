@@ -147,6 +147,10 @@ func (w *orphanWatch) leave() {
 		set.dead = true
 		w.d.live.CompareAndDelete(w.key, set)
 	}
+	// A Task handle may keep its watch long after the task ended: it must
+	// hold neither the task's closure nor its former neighbours, which
+	// would keep theirs.
+	w.prev, w.next, w.fn, w.cfg = nil, nil, nil, nil
 	set.mu.Unlock()
 }
 

@@ -107,9 +107,10 @@ func (t *Task) result() error {
 // complete publishes t.err and wakes whoever waits.
 func (t *Task) complete() {
 	// The handle may be kept long after the task ends; let the task's
-	// context, hub and closure be collected. Only those two: clearing the
-	// whole job costs a bulk write barrier per task while the GC runs.
-	t.job.ctx, t.job.fn = nil, nil
+	// context, hub, closure and orphan watch be collected. Only those:
+	// clearing the whole job costs a bulk write barrier per task while the
+	// GC runs.
+	t.job.ctx, t.job.fn, t.job.watch = nil, nil, nil
 	// Done sets taskRequested after publishing the channel, and this sets
 	// taskFinished; whichever of the two comes second sees both bits and
 	// closes the channel. Each bit is set once (a task completes once, and
