@@ -199,22 +199,26 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 
 // Stats returns a snapshot of the pool's counters.
 func (p *Pool) Stats() PoolStats {
-	// Read in the order tasks move through them (queue, started, finished),
-	// so that a task moving while they are read is not counted twice.
-	s := PoolStats{Queued: int64(len(p.queue))}
-	var started int64
-	for i := range p.shards {
-		started += p.shards[i].started.Load()
-		s.NotRun += p.shards[i].notRun.Load()
-	}
+	// Read against the direction tasks move (finished, then started or not
+	// run, then queued): a task that moves on while they are read has
+	// already been looked for where it goes, and is missed instead of
+	// counted twice. Every counter only grows, so Running, the difference
+	// of two of them, is never negative.
+	var s PoolStats
 	for i := range p.shards {
 		w := &p.shards[i]
 		s.Completed += w.completed.Load()
 		s.Failed += w.failed.Load()
 		s.Panicked += w.panicked.Load()
 	}
+	var started int64
+	for i := range p.shards {
+		started += p.shards[i].started.Load()
+		s.NotRun += p.shards[i].notRun.Load()
+	}
 	s.NotRun += p.drained.Load()
-	s.Running = max(started-s.Completed-s.Failed-s.Panicked, 0)
+	s.Queued = int64(len(p.queue))
+	s.Running = started - s.Completed - s.Failed - s.Panicked
 	s.Submitted = s.Queued + started + s.NotRun
 	s.Rejected = p.rejected.Load()
 	return s
