@@ -28,6 +28,9 @@ type clientState struct {
 	scratch *sentry.Hub
 	// detector is the OrphanDetector installed on the client, if any.
 	detector *OrphanDetector
+	// finals holds what server transactions end with until their events
+	// are sent (see route.go).
+	finals txFinals
 }
 
 // clientStates maps a client to its state, weakly on both sides: the state
@@ -75,9 +78,9 @@ func attachedState(client *sentry.Client) *clientState {
 		}
 	}
 	s := newClientState(client)
+	// The processor refers to s, which keeps s alive as long as the client.
 	client.AddEventProcessor(func(e *sentry.Event, _ *sentry.EventHint) *sentry.Event {
-		_ = s // keeps s alive as long as the client
-		return e
+		return s.finals.apply(e)
 	})
 	p := weak.Make(s)
 	clientStates.attach(client, &p)

@@ -2,7 +2,6 @@ package sentrytask
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/getsentry/sentry-go"
 )
@@ -32,9 +31,18 @@ type middleware struct {
 //     traceparent when there is no valid sentry-trace, following sentry-go's
 //     StrictTraceContinuation and org id rules; a missing or malformed
 //     header starts a new trace (see Continue);
-//   - names the transaction after the route pattern when the ServeMux gives
-//     one ("GET /items/{id}"), else after the method and path;
-//   - ends it after next returns, with the status of the response code;
+//   - names the transaction after the route pattern ("GET /items/{id}"),
+//     else after the method and path: a ServeMux given as next is asked
+//     for the route before the handler runs, so that the transaction (and
+//     a TracesSampler) has its name from the start; a route that a mux
+//     further in finds is given to the transaction's event when it is
+//     sent;
+//   - ends it after next returns, with the status the handler set or else
+//     that of the response code. Once the handler runs, the middleware
+//     writes none of the transaction's fields that sentry-go reads without
+//     a lock (Name, Source, Status): a task the handler spawned and did not
+//     wait for may be reading them, and an OrphanDetector reports it
+//     instead of a data race;
 //   - reports a panic in next on the request's transaction (unless a
 //     layer inside, such as Instrument, reported it on its own span), ends
 //     the transaction as internal_error and panics again without flushing,
@@ -66,68 +74,75 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx = detachedContext{ctx, nil}
 	ctx, hub = fork(ctx, hub)
 	hub.Scope().SetRequest(r)
-	name, source := routeName(r)
+	name, source, pattern := startName(m.next, r)
 	tx := startTransaction(ctx, "http.server", p,
 		sentry.WithTransactionName(name),
 		sentry.WithTransactionSource(source),
 		sentry.WithSpanOrigin(spanOrigin))
 	propagate(hub, tx, p)
 	tx.SetData("http.request.method", r.Method)
-	rw := &statusWriter{ResponseWriter: w}
-	r = r.WithContext(tx.Context())
+	req := &serverRequest{st: st, hub: hub, tx: tx, pattern: pattern, recover: m.recover,
+		rw: &statusWriter{ResponseWriter: w}, r: r.WithContext(tx.Context())}
 	defer func() {
 		if v := recover(); v != nil {
-			m.panicked(hub, tx, rw, r, v)
+			req.panicked(v)
 		}
 	}()
-	m.next.ServeHTTP(rw, r)
-	// A ServeMux below sets the pattern on the request it was given.
-	if r.Pattern != "" {
-		tx.Name, tx.Source = routeName(r)
-	}
-	end(tx, rw.code())
+	m.next.ServeHTTP(req.rw, req.r)
+	req.end(sentry.SpanStatusUndefined, req.rw.code())
 }
 
-// routeName names a request's transaction, as sentryhttp does.
-func routeName(r *http.Request) (string, sentry.TransactionSource) {
-	if r.Pattern == "" {
-		return r.Method + " " + r.URL.Path, sentry.SourceURL
-	}
-	if strings.Contains(r.Pattern, " ") { // the pattern names the method
-		return r.Pattern, sentry.SourceRoute
-	}
-	return r.Method + " " + r.Pattern, sentry.SourceRoute
+// serverRequest is one request's transaction on its way through next.
+type serverRequest struct {
+	st      *clientState
+	hub     *sentry.Hub // the request's fork
+	tx      *sentry.Span
+	r       *http.Request // as next got it
+	rw      *statusWriter
+	pattern string // the route tx started with, if known then
+	recover bool
 }
 
-// end ends a request's transaction with the response code's status, unless
-// the handler set one.
-func end(tx *sentry.Span, code int) {
-	tx.SetData("http.response.status_code", code)
-	if tx.Status == sentry.SpanStatusUndefined {
-		tx.Status = sentry.HTTPtoSpanStatus(code)
+// end ends the request's transaction with status, or else with the status
+// the handler set, or else with the response code's. Nothing is written to
+// the transaction's fields: tasks of the handler may be reading them (see
+// txFinals).
+func (s *serverRequest) end(status sentry.SpanStatus, code int) {
+	s.tx.SetData("http.response.status_code", code) // under the span's lock
+	var f txFinal
+	// A ServeMux further in sets the pattern on the request it was given.
+	if s.r.Pattern != "" && s.r.Pattern != s.pattern {
+		f.name, f.source = patternName(s.r.Method, s.r.Pattern)
 	}
-	tx.Finish()
+	f.status = status
+	if f.status == sentry.SpanStatusUndefined {
+		// Only the handler's goroutine writes it.
+		f.status = s.tx.Status
+	}
+	if f.status == sentry.SpanStatusUndefined {
+		f.status = sentry.HTTPtoSpanStatus(code)
+	}
+	s.st.finals.finish(s.tx, f)
 }
 
 // panicked reports v on the request's transaction, which is still current
-// on the request's scope, ends it, and re-panics or answers 500.
-func (m *middleware) panicked(hub *sentry.Hub, tx *sentry.Span, rw *statusWriter, r *http.Request, v any) {
+// on the request's scope (unless a layer further in has reported it), ends
+// the transaction, and re-panics or answers 500.
+func (s *serverRequest) panicked(v any) {
 	if v == http.ErrAbortHandler {
-		tx.Status = sentry.SpanStatusAborted
-		end(tx, rw.code())
+		s.end(sentry.SpanStatusAborted, s.rw.code())
 		panic(v)
 	}
-	reportPanic(r.Context(), hub, v, r)
-	tx.Status = sentry.SpanStatusInternalError
-	if !m.recover {
-		end(tx, http.StatusInternalServerError)
+	reportPanic(s.r.Context(), s.hub, v, s.r)
+	if !s.recover {
+		s.end(sentry.SpanStatusInternalError, http.StatusInternalServerError)
 		// Re-panicking inside the deferred call that recovered keeps the
 		// original frames on the stack net/http logs. net/http recovers
 		// it, so nothing is flushed here: the program goes on.
 		repanic(v)
 	}
-	if !rw.wroteHeader {
-		http.Error(rw, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+	if !s.rw.wroteHeader {
+		http.Error(s.rw, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 	}
-	end(tx, rw.code())
+	s.end(sentry.SpanStatusInternalError, s.rw.code())
 }
