@@ -165,10 +165,16 @@ func (p *Pool) rejectCaptured(t *Task, err error) error {
 
 // Shutdown stops the pool accepting tasks (Submit and TrySubmit return
 // ErrClosed from now on), runs every task already accepted, and waits for
-// the workers to finish. If ctx ends first, no further task starts: each one
-// still queued completes with ErrClosed, and Shutdown returns ctx's error
-// without waiting for the tasks already running. Shutdown may be called more
-// than once.
+// the workers to finish. Shutdown may be called more than once.
+//
+// If ctx ends first, Shutdown gives up: it returns ctx's error without
+// waiting for the tasks running, and every task still in the queue
+// completes with ErrClosed without running; when Shutdown returns, the
+// queue is empty. A task that a worker had already taken off the queue when
+// Shutdown gave up is committed, as one running is: it runs, and it may
+// begin after Shutdown has returned. A worker holds at most one such task,
+// so at most one per worker begins late. (Making Shutdown wait for them to
+// begin would cost every task a lock, for a window of nanoseconds.)
 func (p *Pool) Shutdown(ctx context.Context) error {
 	p.stopOnce.Do(func() {
 		close(p.closing)
