@@ -17,8 +17,19 @@ type Carrier interface {
 	Set(key, value string)
 }
 
+// A ValuesGetter is a Carrier that can hold a key more than once, as HTTP
+// headers and most message headers can. Continue and Inject read every
+// value of such a carrier, as Middleware reads a request's: a sampling
+// context in a second baggage field is found, contradictory sentry-trace
+// values start a new trace, and foreign baggage members of every field are
+// kept. Set must replace every value of its key.
+type ValuesGetter interface {
+	Values(key string) []string
+}
+
 // HeaderCarrier adapts an http.Header (or anything of its shape, such as
-// gRPC-gateway or NATS headers) to Carrier. Keys are canonicalised.
+// gRPC-gateway or NATS headers) to Carrier and ValuesGetter. Keys are
+// canonicalised.
 type HeaderCarrier http.Header
 
 // Get returns the first value of key.
@@ -26,6 +37,9 @@ func (h HeaderCarrier) Get(key string) string { return http.Header(h).Get(key) }
 
 // Set replaces the values of key.
 func (h HeaderCarrier) Set(key, value string) { http.Header(h).Set(key, value) }
+
+// Values returns every value of key.
+func (h HeaderCarrier) Values(key string) []string { return http.Header(h).Values(key) }
 
 // MapCarrier adapts a map to Carrier. Keys are used as given: the lower-case
 // names this package uses.
@@ -38,14 +52,23 @@ func (m MapCarrier) Get(key string) string { return m[key] }
 func (m MapCarrier) Set(key, value string) { m[key] = value }
 
 var (
-	_ Carrier = HeaderCarrier(nil)
-	_ Carrier = MapCarrier(nil)
+	_ Carrier      = HeaderCarrier(nil)
+	_ ValuesGetter = HeaderCarrier(nil)
+	_ Carrier      = MapCarrier(nil)
 )
+
+// values returns every value c holds for key.
+func values(c Carrier, key string) []string {
+	if v, ok := c.(ValuesGetter); ok {
+		return v.Values(key)
+	}
+	return one(c.Get(key))
+}
 
 // Inject writes the trace headers for work continued elsewhere from ctx into
 // c: "sentry-trace" (replaced), "baggage" (its sentry-* members replaced,
-// others kept) and, when the client's PropagateTraceparent is set,
-// "traceparent". The headers name the span on ctx; with none, the trace the
+// others kept, in one value; every value when c is a ValuesGetter) and,
+// when the client's PropagateTraceparent is set, "traceparent". The headers name the span on ctx; with none, the trace the
 // hub propagates, so the trace continues even with tracing off. The
 // baggage carries the dynamic sampling context the head of the trace froze.
 //
@@ -61,11 +84,7 @@ func Inject(ctx context.Context, c Carrier) {
 		return
 	}
 	c.Set(keySentryTrace, o.sentryTrace)
-	var existing []string
-	if v := c.Get(keyBaggage); v != "" {
-		existing = []string{v}
-	}
-	if b := mergeBaggage(o.baggage, o.members, existing); b != "" {
+	if b := mergeBaggage(o.baggage, o.members, values(c, keyBaggage)); b != "" {
 		c.Set(keyBaggage, b)
 	}
 	if o.traceparent != "" {
@@ -132,9 +151,9 @@ func isTraceHeader(k string) bool {
 // Continue starts a transaction with operation op (and op as its name) for
 // work that arrived through c — a message, a job — continuing the trace
 // whose headers c carries: "sentry-trace" and "baggage", or a W3C
-// "traceparent" when there is no valid sentry-trace. A missing, malformed
-// or foreign (see sentry.ClientOptions.StrictTraceContinuation) trace starts
-// a new one. A span on ctx is not the parent: the carrier says where the
+// "traceparent" when there is no valid sentry-trace. A missing, malformed,
+// contradictory (two different values, when c is a ValuesGetter) or foreign
+// (see sentry.ClientOptions.StrictTraceContinuation) trace starts a new one. A span on ctx is not the parent: the carrier says where the
 // work came from.
 //
 // The returned context carries a fork of ctx's hub (or of the global hub)
@@ -147,7 +166,7 @@ func Continue(ctx context.Context, c Carrier, op string) (context.Context, *sent
 		span := sentry.StartSpan(ctx, op, sentry.WithTransactionName(op))
 		return span.Context(), span
 	}
-	p := readIncoming(st, one(c.Get(keySentryTrace)), one(c.Get(keyBaggage)), one(c.Get(keyTraceparent)))
+	p := readIncoming(st, values(c, keySentryTrace), values(c, keyBaggage), values(c, keyTraceparent))
 	ctx, hub = fork(ctx, hub)
 	tx := startTransaction(ctx, op, p,
 		sentry.WithTransactionName(op),
