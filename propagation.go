@@ -100,6 +100,13 @@ var errNilRequest = errors.New("sentrytask: RequestEditor called with a nil requ
 // It edits req in place and starts no span. Its signature is that of
 // oapi-codegen's RequestEditorFn, so a generated client can take it with
 // WithRequestEditorFn; prefer NewTransport where you build the http.Client.
+//
+// What RequestEditor alone cannot prevent: it sees the request once, and an
+// http.Client copies the request's headers, the trace headers included,
+// into every redirect it follows, whatever the host. Give that client
+// NewTransport as well (it removes trace headers from every request outside
+// the targets, a redirect's included), or a CheckRedirect that deletes
+// them.
 func RequestEditor(ctx context.Context, req *http.Request) error {
 	if req == nil {
 		return errNilRequest
@@ -123,7 +130,7 @@ func RequestEditor(ctx context.Context, req *http.Request) error {
 // src): any field named like a trace header, in any case, is replaced, and
 // the request's foreign baggage members are kept in the one baggage header.
 func setTraceHeaders(dst, src http.Header, o outgoing) {
-	baggage := mergeBaggage(o.baggage, o.members, src.Values(headerBaggage))
+	baggage := mergeBaggage(o.baggage, o.members, fieldValues(src, headerBaggage))
 	for k := range src {
 		if isTraceHeader(k) {
 			delete(dst, k)
@@ -139,6 +146,19 @@ func setTraceHeaders(dst, src http.Header, o outgoing) {
 	if o.traceparent != "" {
 		dst[headerTraceparent] = backing[2:3:3]
 	}
+}
+
+// fieldValues returns the values of a header field, under its canonical
+// name and under any other case of it: a header set by assigning to the
+// map is sent as it was spelt.
+func fieldValues(h http.Header, name string) []string {
+	vs := h[name]
+	for k, v := range h {
+		if len(k) == len(name) && k != name && strings.EqualFold(k, name) {
+			vs = append(vs[:len(vs):len(vs)], v...)
+		}
+	}
+	return vs
 }
 
 // isTraceHeader reports whether a header field name, which may not be in

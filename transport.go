@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/getsentry/sentry-go"
@@ -68,7 +69,11 @@ var _ http.RoundTripper = (*transport)(nil)
 //
 // Propagation targets (ClientOptions.TracePropagationTargets, or
 // WithPropagationTargets) say which requests carry trace headers; none
-// configured means every request. Spans are recorded for every request. A
+// configured means every request. A request outside the targets carries
+// none, whoever wrote them: sentry-trace and traceparent are removed from
+// the copy sent, and so are baggage's sentry-* members (others are kept);
+// this covers the redirects an http.Client follows, which copy the first
+// request's headers. Spans are recorded for every request. A
 // target is matched against the parts of the URL the destination owns —
 // never the query or fragment — so that "api.example.com" does not send
 // trace headers to https://evil.test/?api.example.com, as sentry-go's
@@ -98,14 +103,20 @@ func NewTransport(base http.RoundTripper, opts ...PropagationOption) http.RoundT
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	hub, st := enabledState(ctx)
+	targets := t.targets
+	if targets == nil && st != nil {
+		targets = &st.targets
+	}
+	// A request outside the targets carries no trace headers, whoever
+	// wrote them: a RequestEditor, the caller, or an http.Client copying
+	// them into a redirect to another host.
+	propagate := targets == nil || targets.match(req.URL)
+	if !propagate {
+		req = withoutTraceHeaders(req)
+	}
 	if st == nil {
 		return t.base.RoundTrip(req)
 	}
-	targets := &st.targets
-	if t.targets != nil {
-		targets = t.targets
-	}
-	propagate := targets.match(req.URL)
 	parent := sentry.SpanFromContext(ctx)
 	var span *sentry.Span
 	if parent != nil && parent.Sampled.Bool() {
@@ -146,6 +157,46 @@ func withTraceHeaders(req *http.Request, o outgoing) *http.Request {
 	}
 	setTraceHeaders(r.Header, req.Header, o)
 	return &r
+}
+
+// withoutTraceHeaders returns req, or a shallow copy of it without
+// sentry-trace, traceparent and baggage's sentry-* members when it has
+// them; other baggage members are kept.
+func withoutTraceHeaders(req *http.Request) *http.Request {
+	if !hasTraceHeaders(req.Header) {
+		return req
+	}
+	r := *req
+	r.Header = make(http.Header, len(req.Header))
+	for k, v := range req.Header {
+		if !isTraceHeader(k) {
+			r.Header[k] = v[:len(v):len(v)]
+		}
+	}
+	if b := mergeBaggage("", 0, fieldValues(req.Header, headerBaggage)); b != "" {
+		r.Header[headerBaggage] = []string{b}
+	}
+	return &r
+}
+
+// hasTraceHeaders reports whether h, whose keys may not be canonical,
+// holds sentry-trace or traceparent, or baggage that may hold sentry-*
+// members.
+func hasTraceHeaders(h http.Header) bool {
+	for k, vs := range h {
+		if !isTraceHeader(k) {
+			continue
+		}
+		if !strings.EqualFold(k, headerBaggage) {
+			return true
+		}
+		for _, v := range vs {
+			if strings.Contains(v, sentryBaggagePrefix) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // startClientSpan starts the span of an outgoing request below parent. It
