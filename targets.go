@@ -3,6 +3,7 @@ package sentrytask
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -25,9 +26,10 @@ type targets struct {
 type target struct {
 	re     *regexp.Regexp // "^…": matched against scheme://host/path
 	scheme string         // "" matches any
-	host   string         // lower case; "" matches any; else the host or a parent domain of it
+	host   string         // normalised (normalizeHost); "" matches any; else the host or a parent domain of it
+	ip     bool           // host is an IP address: no parent domains
 	port   string         // "" matches any
-	path   string         // "" or "/" matches any; else a path prefix ending at a segment boundary
+	path   string         // normalised (normalizePath); "" or "/" matches any; else a path prefix ending at a segment boundary
 }
 
 // compileTargets compiles target specifications. nil or empty means every
@@ -75,9 +77,11 @@ func compileTarget(spec string) (target, error) {
 	}
 	hostport, path, hasPath := strings.Cut(rest, "/")
 	if hasPath {
-		t.path = "/" + path
+		t.path = normalizePath("/" + path)
 	}
 	t.host, t.port = splitHostPort(hostport)
+	_, err := netip.ParseAddr(t.host)
+	t.ip = err == nil
 	if t.scheme != "" && t.port == "" {
 		t.port = defaultPort(t.scheme)
 	}
@@ -102,7 +106,7 @@ func (t *targets) match(u *url.URL) bool {
 	if port == "" {
 		port = defaultPort(scheme)
 	}
-	path := u.EscapedPath()
+	path := normalizePath(u.EscapedPath())
 	for i := range t.list {
 		if t.list[i].match(scheme, host, port, path) {
 			return true
@@ -129,7 +133,7 @@ func (t *target) match(scheme, host, port, path string) bool {
 	}
 	switch {
 	case t.host == "":
-	case t.scheme != "":
+	case t.scheme != "" || t.ip:
 		if host != t.host {
 			return false
 		}
@@ -153,14 +157,13 @@ func pathUnder(path, prefix string) bool {
 }
 
 // splitHostPort splits "host:port", "[v6]:port", "host" or "[v6]" into a
-// lower-case host without brackets or trailing dot, and a port.
+// normalised host (see normalizeHost) and a port.
 func splitHostPort(hostport string) (host, port string) {
 	host = hostport
 	if h, p, err := net.SplitHostPort(hostport); err == nil {
 		host, port = h, p
 	}
-	host = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(host, "]"), "["), ".")
-	return strings.ToLower(host), port
+	return normalizeHost(host), port
 }
 
 func defaultPort(scheme string) string {

@@ -86,6 +86,13 @@ var _ http.RoundTripper = (*transport)(nil)
 //     (the scheme's default if none), path /v1 or below it;
 //   - "^https://[a-z]+\.example\.com/": a regular expression (marked by its
 //     leading ^) matched against "scheme://host[:port]/path".
+//
+// Both sides are compared in the form the request is delivered in: the path
+// with "." and ".." segments removed and escaped unreserved characters
+// decoded ("/v1/%2e%2e/admin" is "/admin", not below "/v1"), the host in
+// lower case with internationalised labels in punycode (bücher.example is
+// xn--bcher-kva.example), and IP addresses in canonical form
+// ("[0:0:0:0:0:0:0:1]" is "[::1]", "::ffff:127.0.0.1" is "127.0.0.1").
 func NewTransport(base http.RoundTripper, opts ...PropagationOption) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
