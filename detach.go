@@ -15,7 +15,8 @@ import (
 // that has been sent already, and sentry-go would drop it without a word.
 //
 // Like Fork, Detach clones the hub; errors captured below it before any span
-// starts are linked to the span that was current at Detach.
+// starts are linked to the span that was current at Detach, and name it in
+// their OrphanContext ("detached_from"), since it may have finished.
 //
 // Below Detach the span that was current is hidden: sentry.SpanFromContext
 // and sentry.TransactionFromContext return nil, and sentry.StartSpan starts a
@@ -48,6 +49,10 @@ func Detach(ctx context.Context) context.Context {
 		ParentSpanID:           span.ParentSpanID,
 		DynamicSamplingContext: d.dsc,
 	})
+	// Errors captured before the detached work starts a span are linked to
+	// the span current here, which may have finished long before: say so
+	// on them, and on the transactions the work starts.
+	scope.SetContext(OrphanContext, sentry.Context{"detached_from": span.SpanID.String()})
 	return sentry.SetHubOnContext(detachedContext{base, d}, clone)
 }
 

@@ -67,9 +67,11 @@ func (c *config) apply(opts []Option) {
 // propagates downstream.
 //
 // sentry-go keeps at most ClientOptions.MaxSpans spans per transaction (1000
-// by default) and silently drops the rest: a fan-out of thousands of tasks,
-// each with a span, under one transaction loses most of them. Raise MaxSpans,
-// or give such tasks no span of their own.
+// by default, read from the global hub's client only) and drops the rest
+// with one debug line: a fan-out of thousands of tasks, each with a span,
+// under one transaction loses most of them. Raise MaxSpans on the global
+// hub's client, or give such tasks no span of their own; an OrphanDetector
+// reports the transactions that hit the limit.
 func WithSpan(op string) Option {
 	return func(c *config) { c.span, c.op = true, op }
 }

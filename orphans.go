@@ -10,10 +10,13 @@ import (
 	"github.com/getsentry/sentry-go"
 )
 
-// OrphanContext is the event context ("sentrytask") in which
-// OrphanDetector lists, under "orphaned_tasks", the tasks still running
-// when a transaction was sent, and the requests whose response body was
-// still open.
+// OrphanContext is the event context ("sentrytask") in which this package
+// records what it found about an event: OrphanDetector lists, under
+// "orphaned_tasks", the tasks still running when a transaction was sent
+// and the requests whose response body was still open, and gives, under
+// "max_spans", the limit a transaction's spans were cut at; events of work
+// below Detach name, under "detached_from", the span that was current at
+// Detach.
 const OrphanContext = "sentrytask"
 
 // An OrphanDetector finds transactions sent while tasks started under them
@@ -37,6 +40,15 @@ const OrphanContext = "sentrytask"
 // logger, adds their names to the event's contexts under OrphanContext
 // (sentrytasktest's checks fail on it), and counts them (Count).
 //
+// It also finds transactions whose spans sentry-go cut at
+// ClientOptions.MaxSpans (1000 by default), which it does with a single
+// debug line. sentry-go reads that limit from the client of the global hub
+// only, whatever client sends the transaction, and records at most that
+// many spans, the transaction included. A transaction sent with that many
+// is marked under OrphanContext ("max_spans") and counted (Truncated):
+// every span started after the limit was dropped (one sent with exactly
+// the limit and nothing dropped is marked too; the event cannot tell).
+//
 // It is opt-in because it costs, on every task spawned under a transaction,
 // an allocation and a lock of a per-transaction set (1.14–1.18× a task
 // spawned with a client; BenchmarkOrphanDetector in benchmarks/RESULTS.md). The
@@ -48,8 +60,9 @@ const OrphanContext = "sentrytask"
 // finishing the transaction never has orphans, and one that does not is
 // caught whenever a task is still running.
 type OrphanDetector struct {
-	count atomic.Int64
-	live  sync.Map // txKey → *txTasks
+	count     atomic.Int64
+	truncated atomic.Int64
+	live      sync.Map // txKey → *txTasks
 }
 
 // NewOrphanDetector returns a detector to install on a client.
@@ -66,6 +79,10 @@ func (d *OrphanDetector) SetupOnce(client *sentry.Client) {
 
 // Count returns how many orphaned tasks the detector has found.
 func (d *OrphanDetector) Count() int64 { return d.count.Load() }
+
+// Truncated returns how many transactions were sent with their spans cut
+// at sentry-go's MaxSpans.
+func (d *OrphanDetector) Truncated() int64 { return d.truncated.Load() }
 
 type txKey struct {
 	trace sentry.TraceID
@@ -175,32 +192,62 @@ func (d *OrphanDetector) process(event *sentry.Event, _ *sentry.EventHint) *sent
 	if event == nil || event.Type != "transaction" {
 		return event
 	}
+	if limit := spanLimit(); len(event.Spans)+1 >= limit {
+		d.truncated.Add(1)
+		sentry.DebugLogger.Printf("sentrytask: transaction %q was sent with %d spans, sentry-go's MaxSpans: every span started after that was dropped (sentry-go reads MaxSpans from the global hub's client)",
+			event.Transaction, limit)
+		addContext(event, "max_spans", limit)
+	}
+	if names := d.running(event); len(names) > 0 {
+		d.count.Add(int64(len(names)))
+		sentry.DebugLogger.Printf("sentrytask: transaction %q was sent before %d tasks or requests under it had finished (a task still running, a response body still open); their spans are lost: %v",
+			event.Transaction, len(names), names)
+		addContext(event, "orphaned_tasks", names)
+	}
+	return event
+}
+
+// running names the tasks still running under the transaction of event.
+func (d *OrphanDetector) running(event *sentry.Event) []string {
 	key, ok := eventTxKey(event)
 	if !ok {
-		return event
+		return nil
 	}
 	v, ok := d.live.Load(key)
 	if !ok {
-		return event
+		return nil
 	}
 	set := v.(*txTasks)
 	set.mu.Lock()
+	defer set.mu.Unlock()
 	var names []string
 	for w := set.head; w != nil; w = w.next {
 		names = append(names, w.name())
 	}
-	set.mu.Unlock()
-	if len(names) == 0 {
-		return event
+	return names
+}
+
+// spanLimit is the number of spans sentry-go's span recorder keeps per
+// transaction, found where it finds it.
+func spanLimit() int {
+	if client := sentry.CurrentHub().Client(); client.IsEnabled() {
+		return client.Options().MaxSpans
 	}
-	d.count.Add(int64(len(names)))
-	sentry.DebugLogger.Printf("sentrytask: transaction %q was sent before %d tasks or requests under it had finished (a task still running, a response body still open); their spans are lost: %v",
-		event.Transaction, len(names), names)
+	return 1000 // sentry-go's defaultMaxSpans
+}
+
+// addContext sets key in event's OrphanContext, keeping what is there: the
+// scope may have put entries of its own (see Detach).
+func addContext(event *sentry.Event, key string, value any) {
 	if event.Contexts == nil {
 		event.Contexts = map[string]sentry.Context{}
 	}
-	event.Contexts[OrphanContext] = sentry.Context{"orphaned_tasks": names}
-	return event
+	c := event.Contexts[OrphanContext]
+	if c == nil {
+		c = sentry.Context{}
+		event.Contexts[OrphanContext] = c
+	}
+	c[key] = value
 }
 
 func eventTxKey(event *sentry.Event) (txKey, bool) {

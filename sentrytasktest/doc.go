@@ -12,11 +12,14 @@
 //	sentrytasktest.AssertTrace(t, rec.Events(), sentrytasktest.ExpectSpans("file.parse", 3))
 //
 // AssertTrace fails the test, saying what is wrong and showing the tree,
-// when the events are not one trace, a span's parent is missing, an error is
-// linked to no recorded span, a span id repeats, or a transaction was sent
-// while tasks started under it were still running or the body of a response
-// to one of its requests was still open (their spans are lost: the clients
-// of this package install a sentrytask.OrphanDetector). Events
-// of several processes — a CLI and the server it calls — are checked
-// together with Merge.
+// when the events are not one trace with one root, a span's parent is
+// missing or the parents loop, a span started after its parent finished, an
+// error is linked to no recorded span or to one that had already finished
+// (goroutines sharing a hub), a span id repeats, or a transaction was sent
+// with its spans cut at sentry-go's MaxSpans, or while tasks started under
+// it were still running or the body of a response to one of its requests
+// was still open (their spans are lost: the clients of this package install
+// a sentrytask.OrphanDetector, which finds both). Events of several
+// processes — a CLI and the server it calls — are checked together with
+// Merge.
 package sentrytasktest

@@ -3,6 +3,7 @@ package sentrytasktest
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -70,8 +71,11 @@ type node struct {
 	status                    string
 	start, end                time.Time
 	transaction               bool
-	children                  []*node
-	errors                    []*sentry.Event
+	// cycle is set on a node shown as a root because its parents loop
+	// back to it: the loop is cut above it.
+	cycle    bool
+	children []*node
+	errors   []*sentry.Event
 }
 
 type trace struct {
@@ -116,6 +120,7 @@ func newForest(events []*sentry.Event) *forest {
 		tr := f.trace(n.traceID)
 		tr.roots = append(tr.roots, n)
 	}
+	f.cutCycles()
 	for _, tr := range f.byID {
 		for _, r := range tr.roots {
 			if tr.start.IsZero() || r.start.Before(tr.start) {
@@ -141,6 +146,41 @@ func newForest(events []*sentry.Event) *forest {
 }
 
 func (f *forest) add(n *node) { f.spans[n.spanID] = n }
+
+// cutCycles makes every span that no root reaches (its parents loop) a
+// root: the first of each loop, by id, is cut from its parent and marked,
+// so that every recorded span is shown once.
+func (f *forest) cutCycles() {
+	reached := map[*node]bool{}
+	var reach func(n *node)
+	reach = func(n *node) {
+		if reached[n] {
+			return
+		}
+		reached[n] = true
+		for _, c := range n.children {
+			reach(c)
+		}
+	}
+	for _, tr := range f.byID {
+		for _, r := range tr.roots {
+			reach(r)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(f.spans)) {
+		n := f.spans[id]
+		if reached[n] {
+			continue
+		}
+		if p := f.spans[n.parentID]; p != nil {
+			p.children = slices.DeleteFunc(p.children, func(c *node) bool { return c == n })
+		}
+		n.cycle = true
+		tr := f.trace(n.traceID)
+		tr.roots = append(tr.roots, n)
+		reach(n)
+	}
+}
 
 func (f *forest) trace(id string) *trace {
 	tr, ok := f.byID[id]
@@ -189,7 +229,12 @@ func (f *forest) write(b *strings.Builder, n *node, indent string, last bool) {
 		branch, next = "└─ ", "   "
 	}
 	b.WriteString(indent + branch + n.label(f.noDurations))
-	if n.transaction && n.parentID != "" {
+	switch {
+	case n.cycle && f.noTraceIDs:
+		b.WriteString(" (parent in a cycle)")
+	case n.cycle:
+		fmt.Fprintf(b, " (parent %s, in a cycle)", n.parentID)
+	case n.transaction && n.parentID != "":
 		if _, local := f.spans[n.parentID]; !local {
 			if f.noTraceIDs {
 				b.WriteString(" (remote parent)")

@@ -52,6 +52,26 @@ func TestCatalogRecordsOneWholeTrace(t *testing.T) {
 	}
 }
 
+// TestCatalogStaysWholePastMaxSpans fetches more items than sentry-go's
+// default MaxSpans lets one transaction hold (two spans each), and prints
+// the tree once.
+func TestCatalogStaysWholePastMaxSpans(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(os.Args[0], "-items", "600", "-concurrency", "16")
+	cmd.Env = append(os.Environ(), childEnv+"=1", "SENTRY_DSN=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("catalog: %v\n%.2000s", err, out)
+	}
+	got := string(out)
+	if !strings.Contains(got, "the trace is whole") || !strings.Contains(got, "1 trace, 1201 transactions") {
+		t.Errorf("output does not end with a whole trace of 1201 transactions:\n%s", got[max(0, len(got)-2000):])
+	}
+	if n := strings.Count(got, `transaction cli.command "catalog fetch"`); n != 1 {
+		t.Errorf("the tree was printed %d times; want once", n)
+	}
+}
+
 func TestCatalogRejectsBadFlags(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(os.Args[0], "-items", "0")
@@ -79,5 +99,8 @@ func TestReportFailsOnABrokenTrace(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "00f067aa0ba902b7") || !strings.Contains(err.Error(), "http.client") {
 		t.Errorf("report's error does not name the missing parent and span:\n%v", err)
+	}
+	if strings.Contains(err.Error(), "└─") {
+		t.Errorf("report's error repeats the tree it printed:\n%v", err)
 	}
 }
