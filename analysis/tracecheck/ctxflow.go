@@ -40,12 +40,12 @@ func calleeName(info *types.Info, call *ast.CallExpr) string {
 
 // inStd reports whether a call's static callee is in the standard library.
 // A context handed only to the standard library is never read for a hub.
-func inStd(info *types.Info, call *ast.CallExpr) bool {
-	fn, ok := typeutil.Callee(info, call).(*types.Func)
+func (f *flow) inStd(call *ast.CallExpr) bool {
+	fn, ok := typeutil.Callee(f.info, call).(*types.Func)
 	if !ok || fn.Pkg() == nil {
 		return false // dynamic call: anything may run
 	}
-	return isStd(fn.Pkg().Path())
+	return f.std(fn.Pkg())
 }
 
 // flow answers, within one function, which contexts may carry a hub.
@@ -53,6 +53,7 @@ type flow struct {
 	info *types.Info
 	body ast.Node // the outermost function declaring the variables asked about
 	memo map[types.Object]bool
+	std  func(*types.Package) bool
 }
 
 // mayCarry reports whether e, a context expression, may carry a Sentry hub
@@ -167,8 +168,8 @@ func pick(rhs []ast.Expr, n, i int) ast.Expr {
 
 // newFlow returns a flow for the function enclosing cur (the outermost one,
 // so that variables captured by nested literals are found).
-func newFlow(info *types.Info, cur inspector.Cursor) *flow {
-	f := &flow{info: info, memo: map[types.Object]bool{}}
+func (c *checker) newFlow(cur inspector.Cursor) *flow {
+	f := &flow{info: c.pass.TypesInfo, memo: map[types.Object]bool{}, std: c.isStd}
 	for enc := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		f.body = enc.Node()
 	}
@@ -266,7 +267,7 @@ func capturedContexts(f *flow, lit *ast.FuncLit, passed map[*types.Var]bool) []c
 				}
 			}
 		case *ast.CallExpr:
-			if inStd(info, n) {
+			if f.inStd(n) {
 				return true
 			}
 			for _, arg := range n.Args {

@@ -91,7 +91,7 @@ func addImports(info *types.Info, file *ast.File) (st, ctx string, edits []analy
 		if spec.Name != nil {
 			text = spec.Name.Name + " " + text
 		}
-		if p, _ := strconv.Unquote(spec.Path.Value); isStd(p) {
+		if p, _ := strconv.Unquote(spec.Path.Value); looksStd(p) {
 			std = append(std, text)
 		} else {
 			others = append(others, text)
@@ -109,9 +109,10 @@ func addImports(info *types.Info, file *ast.File) (st, ctx string, edits []analy
 	return st, ctx, []analysis.TextEdit{{Pos: at, End: end, NewText: []byte(text)}}
 }
 
-// isStd reports whether path is a standard library package's: its first
-// element has no dot.
-func isStd(path string) bool {
+// looksStd reports whether path looks like a standard library package's:
+// its first element has no dot. It only groups imports, as goimports does;
+// checker.isStd decides what a context may reach.
+func looksStd(path string) bool {
 	first, _, _ := strings.Cut(path, "/")
 	return !strings.Contains(first, ".")
 }

@@ -27,7 +27,7 @@ func (c *checker) errgroupTask(cur inspector.Cursor, call *ast.CallExpr) {
 	if !ok {
 		return
 	}
-	f := newFlow(info, cur)
+	f := c.newFlow(cur)
 	if len(capturedContexts(f, lit, nil)) == 0 {
 		return
 	}

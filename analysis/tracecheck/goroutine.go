@@ -17,7 +17,7 @@ const goMessage = "this goroutine shares the Sentry hub on ctx with its spawner,
 // rewrite keeps its meaning.
 func (c *checker) goStmt(cur inspector.Cursor, g *ast.GoStmt) {
 	info := c.pass.TypesInfo
-	f := newFlow(info, cur)
+	f := c.newFlow(cur)
 	call := g.Call
 	var fix *analysis.SuggestedFix
 	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
@@ -36,7 +36,7 @@ func (c *checker) goStmt(cur inspector.Cursor, g *ast.GoStmt) {
 			fix = c.goLiteralFix(g, lit, uses)
 		}
 	} else {
-		if inStd(info, call) {
+		if f.inStd(call) {
 			return // such as go srv.Shutdown(ctx): never reads a hub
 		}
 		passed := passedContexts(f, call)

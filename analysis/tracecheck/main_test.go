@@ -13,11 +13,13 @@ import (
 // analysistest loads it with GOPROXY=off, and nothing else in this module
 // needs sentry-go, so on a fresh machine the module cache lacks it.
 func TestMain(m *testing.M) {
-	cmd := exec.Command("go", "mod", "download")
-	cmd.Dir = "testdata"
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go mod download in testdata: %v\n%s", err, out)
-		os.Exit(1)
+	for _, dir := range []string{"testdata", "testdata/app"} {
+		cmd := exec.Command("go", "mod", "download")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "go mod download in %s: %v\n%s", dir, err, out)
+			os.Exit(1)
+		}
 	}
 	goleak.VerifyTestMain(m)
 }

@@ -113,6 +113,21 @@ type checker struct {
 	fixed map[types.Object]bool
 }
 
+// isStd reports whether pkg is part of the standard library, judged by
+// where it comes from: not the package being checked, nor any package that
+// depends on sentry-go (the usesSentry fact, which the standard library
+// never has), and a path without a dot in its first element. A package of
+// an application module named without a dot (module myapp) that uses
+// sentry-go is therefore checked as the application's, never exempted as
+// the standard library's; one that does not use sentry-go can no more read
+// a hub from a context than the standard library can.
+func (c *checker) isStd(pkg *types.Package) bool {
+	if pkg == c.pass.Pkg || pkg.Path() == sentryPath || c.pass.ImportPackageFact(pkg, new(usesSentry)) {
+		return false
+	}
+	return looksStd(pkg.Path())
+}
+
 // report reports a diagnostic unless a //sentrytask:ignore comment
 // silences it.
 func (c *checker) report(d analysis.Diagnostic) {

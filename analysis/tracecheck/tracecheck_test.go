@@ -42,3 +42,10 @@ func TestHeaders(t *testing.T) {
 func TestNoFalsePositives(t *testing.T) {
 	analysistest.Run(t, testdata(t), tracecheck.Analyzer, "./clean", "./nosentry")
 }
+
+// TestApplicationModule checks code in a module whose path has no dot
+// (module myapp), as applications' modules usually are: its packages are
+// the application's, not the standard library's.
+func TestApplicationModule(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, filepath.Join(testdata(t), "app"), tracecheck.Analyzer, "./...")
+}

@@ -34,9 +34,14 @@ func TestMain(m *testing.M) {
 	}))
 }
 
-// workspace copies the analyzer's testdata module into a temporary
-// directory, pointing its replace at this repository, so the tests can
-// run the tool on it and apply fixes without touching the originals.
+// modules are the testdata modules, relative to the testdata directory:
+// example.com/vettest, and myapp (an application's module, named without
+// a dot) nested in it.
+var modules = []string{".", "app"}
+
+// workspace copies the analyzer's testdata modules into a temporary
+// directory, pointing their replaces at this repository, so the tests can
+// run the tool on them and apply fixes without touching the originals.
 func workspace(t *testing.T) string {
 	t.Helper()
 	src, err := filepath.Abs("../../tracecheck/testdata")
@@ -52,14 +57,16 @@ func workspace(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mod := filepath.Join(dst, "go.mod")
-	b, err := os.ReadFile(mod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = bytes.ReplaceAll(b, []byte("=> ../../.."), []byte("=> "+root))
-	if err := os.WriteFile(mod, b, 0o644); err != nil {
-		t.Fatal(err)
+	for _, m := range modules {
+		mod := filepath.Join(dst, m, "go.mod")
+		b, err := os.ReadFile(mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = relativeRoot.ReplaceAll(b, []byte("=> "+root))
+		if err := os.WriteFile(mod, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return dst
 }
@@ -71,6 +78,9 @@ func run(t *testing.T, dir string, name string, args ...string) (string, error) 
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
+
+// relativeRoot is a replace directive's path to this repository.
+var relativeRoot = regexp.MustCompile(`=> (\.\./)+\.\.`)
 
 var finding = regexp.MustCompile(`(?m)^(\S+\.go):\d+:\d+: (.+)$`)
 
@@ -102,17 +112,22 @@ func wants(t *testing.T, dir string) map[string]int {
 func TestGoVet(t *testing.T) {
 	t.Parallel()
 	dir := workspace(t)
-	out, err := run(t, dir, "go", "vet", "-vettool="+vettool, "./...")
-	if err == nil {
-		t.Fatalf("go vet passed on code that breaks traces:\n%s", out)
-	}
 	got := map[string]int{}
-	for _, m := range finding.FindAllStringSubmatch(out, -1) {
-		got[filepath.Dir(m[1])]++
-		if !strings.Contains(m[2], "(see https://github.com/sentrytask/sentrytask#") {
-			t.Errorf("finding without a README link: %s", m[0])
+	var outs []string
+	for _, mod := range modules {
+		out, err := run(t, filepath.Join(dir, mod), "go", "vet", "-vettool="+vettool, "./...")
+		if err == nil {
+			t.Fatalf("go vet passed on code that breaks traces in module %s:\n%s", mod, out)
+		}
+		outs = append(outs, out)
+		for _, m := range finding.FindAllStringSubmatch(out, -1) {
+			got[filepath.Join(mod, filepath.Dir(m[1]))]++
+			if !strings.Contains(m[2], "(see https://github.com/sentrytask/sentrytask#") {
+				t.Errorf("finding without a README link: %s", m[0])
+			}
 		}
 	}
+	out := strings.Join(outs, "\n")
 	want := wants(t, dir)
 	for pkg, n := range want {
 		if got[pkg] != n {
@@ -134,8 +149,10 @@ func TestGoVet(t *testing.T) {
 func TestFixesBuild(t *testing.T) {
 	t.Parallel()
 	dir := workspace(t)
-	if out, err := run(t, dir, vettool, "-fix", "./..."); err != nil {
-		t.Fatalf("sentrytaskvet -fix: %v\n%s", err, out)
+	for _, mod := range modules {
+		if out, err := run(t, filepath.Join(dir, mod), vettool, "-fix", "./..."); err != nil {
+			t.Fatalf("sentrytaskvet -fix in module %s: %v\n%s", mod, err, out)
+		}
 	}
 	goldens, err := filepath.Glob(filepath.Join(dir, "*", "*.go.golden"))
 	if err != nil || len(goldens) == 0 {
@@ -148,10 +165,12 @@ func TestFixesBuild(t *testing.T) {
 			t.Errorf("%s after -fix differs from its golden file:\n%s", filepath.Base(strings.TrimSuffix(golden, ".golden")), got)
 		}
 	}
-	if out, err := run(t, dir, "go", "build", "./..."); err != nil {
-		t.Fatalf("fixed code does not build: %v\n%s", err, out)
-	}
-	if out, err := run(t, dir, "go", "vet", "./..."); err != nil {
-		t.Fatalf("fixed code fails go vet: %v\n%s", err, out)
+	for _, mod := range modules {
+		if out, err := run(t, filepath.Join(dir, mod), "go", "build", "./..."); err != nil {
+			t.Fatalf("fixed code of module %s does not build: %v\n%s", mod, err, out)
+		}
+		if out, err := run(t, filepath.Join(dir, mod), "go", "vet", "./..."); err != nil {
+			t.Fatalf("fixed code of module %s fails go vet: %v\n%s", mod, err, out)
+		}
 	}
 }
