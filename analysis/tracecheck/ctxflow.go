@@ -178,8 +178,19 @@ func (c *checker) newFlow(cur inspector.Cursor) *flow {
 
 // contextUse is one way a goroutine's code reaches a spawner's context.
 type contextUse struct {
-	at  ast.Node   // where the context is read
-	obj *types.Var // the captured variable, or nil for another expression
+	at ast.Node // where the context is read
+	// obj is the captured variable, or for a context read from a field
+	// (j.ctx), the field; nil for another expression.
+	obj *types.Var
+	// field holds, for a context read from a field, the selector, which
+	// key (its text) tells apart from other selectors of the same field.
+	field *ast.SelectorExpr
+	key   string
+}
+
+// same reports whether u and v read the same context.
+func (u contextUse) same(v contextUse) bool {
+	return u.obj != nil && u.obj == v.obj && u.key == v.key
 }
 
 // capturedContexts returns the uses, inside lit, of contexts from outside
@@ -191,14 +202,28 @@ type contextUse struct {
 func capturedContexts(f *flow, lit *ast.FuncLit, passed map[*types.Var]bool) []contextUse {
 	info := f.info
 	// derived maps a context variable declared inside lit to the captured
-	// variable it was derived from.
-	derived := map[types.Object]*types.Var{}
-	// origin returns the captured variable e reads, and whether it reads
-	// one; the variable is nil when e reads several.
-	origin := func(e ast.Expr) (*types.Var, bool) {
-		var found *types.Var
-		many := false
+	// context it was derived from.
+	derived := map[types.Object]contextUse{}
+	// origin returns the captured context e reads, and whether it reads
+	// one; its obj is nil when e reads several.
+	origin := func(e ast.Expr) (contextUse, bool) {
+		var found contextUse
+		seen, many := false, false
+		add := func(u contextUse) {
+			if seen && !found.same(u) {
+				many = true
+			}
+			found, seen = u, true
+		}
 		ast.Inspect(e, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				// A context read from a field (j.ctx): may carry anything.
+				if v, ok := info.Uses[sel.Sel].(*types.Var); ok && v.IsField() && isContext(v.Type()) {
+					add(contextUse{obj: v, field: sel, key: types.ExprString(sel)})
+					return false
+				}
+				return true
+			}
 			id, ok := n.(*ast.Ident)
 			if !ok {
 				return true
@@ -207,25 +232,23 @@ func capturedContexts(f *flow, lit *ast.FuncLit, passed map[*types.Var]bool) []c
 			if !ok || !isContext(v.Type()) {
 				return true
 			}
-			d, isDerived := derived[v]
+			if d, isDerived := derived[v]; isDerived {
+				add(d)
+				return true
+			}
 			switch {
-			case isDerived:
-				v = d
 			case passed[v]:
 				// A parameter the go statement hands the spawner's context.
 			case v.Pos() >= lit.Pos() && v.Pos() < lit.End(), !f.varMayCarry(v):
 				return true
 			}
-			if found != nil && found != v {
-				many = true
-			}
-			found = v
+			add(contextUse{obj: v})
 			return true
 		})
 		if many {
-			return nil, true
+			return contextUse{}, true
 		}
-		return found, found != nil
+		return found, seen
 	}
 	// contextCall reports whether call returns a context from a captured
 	// variable that may carry a hub, such as r.Context().
@@ -257,11 +280,11 @@ func capturedContexts(f *flow, lit *ast.FuncLit, passed map[*types.Var]bool) []c
 				}
 				rhs := pick(n.Rhs, len(n.Lhs), i)
 				if call, ok := ast.Unparen(rhs).(*ast.CallExpr); ok && derivers[calleeName(info, call)] && len(call.Args) > 0 {
-					if o, ok := origin(call.Args[0]); ok && o != nil {
+					if o, ok := origin(call.Args[0]); ok && o.obj != nil {
 						derived[v] = o
 					}
 				} else if id, ok := ast.Unparen(rhs).(*ast.Ident); ok && rhs != nil {
-					if o, ok := origin(id); ok && o != nil {
+					if o, ok := origin(id); ok && o.obj != nil {
 						derived[v] = o
 					}
 				}
@@ -275,7 +298,8 @@ func capturedContexts(f *flow, lit *ast.FuncLit, passed map[*types.Var]bool) []c
 					continue
 				}
 				if o, ok := origin(arg); ok {
-					uses = append(uses, contextUse{at: arg, obj: o})
+					o.at = arg
+					uses = append(uses, o)
 				} else if c, ok := ast.Unparen(arg).(*ast.CallExpr); ok && contextCall(c) {
 					uses = append(uses, contextUse{at: arg})
 				}

@@ -107,7 +107,9 @@ func (c *checker) groupFix(f *flow, g *types.Var) *analysis.SuggestedFix {
 	for _, lit := range tasks {
 		var name string
 		for _, u := range capturedContexts(f, lit, nil) {
-			if u.obj == nil || (name != "" && u.obj.Name() != name) {
+			// A context read from a field would still be read by the
+			// task, not replaced by its parameter.
+			if u.obj == nil || u.field != nil || (name != "" && u.obj.Name() != name) {
 				return nil
 			}
 			name = u.obj.Name()

@@ -33,7 +33,7 @@ func (c *checker) goStmt(cur inspector.Cursor, g *ast.GoStmt) {
 			return
 		}
 		if len(params) == 0 {
-			fix = c.goLiteralFix(g, lit, uses)
+			fix = c.goLiteralFix(f, g, lit, uses)
 		}
 	} else {
 		if f.inStd(call) {
@@ -80,20 +80,39 @@ func passedContexts(f *flow, call *ast.CallExpr) []ast.Expr {
 // The parameter takes the captured context's name, so the body reads the
 // task's context where it read the spawner's. It applies only to a
 // literal without parameters that reads one captured context variable.
-func (c *checker) goLiteralFix(g *ast.GoStmt, lit *ast.FuncLit, uses []contextUse) *analysis.SuggestedFix {
+func (c *checker) goLiteralFix(f *flow, g *ast.GoStmt, lit *ast.FuncLit, uses []contextUse) *analysis.SuggestedFix {
 	if len(g.Call.Args) > 0 || lit.Type.Params.NumFields() > 0 || lit.Type.Results.NumFields() > 0 {
 		return nil
 	}
-	v := uses[0].obj
+	first := uses[0]
 	for _, u := range uses {
-		if u.obj == nil || u.obj != v {
+		if !u.same(first) {
 			return nil
 		}
 	}
 	file := fileOf(c.pass, g.Pos())
 	st, ctxPkg, edits := addImports(c.pass.TypesInfo, file)
+	// The task's context takes the captured variable's name, which the
+	// body already reads; a context read from a field (j.ctx) is passed to
+	// Go as it is, and the body reads the parameter, ctx, instead.
+	arg, name := first.obj.Name(), first.obj.Name()
+	if first.field != nil {
+		root := rootIdent(first.field)
+		rv, ok := c.pass.TypesInfo.Uses[root].(*types.Var)
+		if !ok || rv.Pos() >= lit.Pos() && rv.Pos() < lit.End() || !c.stable(f, root) || refersTo(lit.Body, "ctx") {
+			return nil
+		}
+		arg, name = first.key, "ctx"
+		ast.Inspect(lit.Body, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok && types.ExprString(sel) == first.key {
+				edits = append(edits, analysis.TextEdit{Pos: sel.Pos(), End: sel.End(), NewText: []byte(name)})
+				return false
+			}
+			return true
+		})
+	}
 	edits = append(edits,
-		analysis.TextEdit{Pos: g.Pos(), End: lit.Body.Lbrace, NewText: []byte(st + ".Go(" + v.Name() + ", func(" + v.Name() + " " + ctxPkg + ".Context) error ")},
+		analysis.TextEdit{Pos: g.Pos(), End: lit.Body.Lbrace, NewText: []byte(st + ".Go(" + arg + ", func(" + name + " " + ctxPkg + ".Context) error ")},
 		analysis.TextEdit{Pos: lit.End(), End: g.Call.End(), NewText: []byte(")")},
 	)
 	edits = append(edits, returnNil(c.pass, lit.Body)...)
@@ -142,6 +161,28 @@ func (c *checker) goCallFix(f *flow, g *ast.GoStmt, ctxArg ast.Expr) *analysis.S
 		analysis.TextEdit{Pos: call.End(), End: call.End(), NewText: []byte(suffix)},
 	)
 	return &analysis.SuggestedFix{Message: "Start the goroutine with sentrytask.Go", TextEdits: edits}
+}
+
+// refersTo reports whether n refers to a variable, constant, function or
+// package called name (field and method names do not count): a parameter
+// of that name would shadow it.
+func refersTo(n ast.Node, name string) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			ast.Inspect(n.X, func(m ast.Node) bool {
+				id, ok := m.(*ast.Ident)
+				found = found || ok && id.Name == name
+				return !found
+			})
+			return false
+		case *ast.Ident:
+			found = found || n.Name == name
+		}
+		return !found
+	})
+	return found
 }
 
 // mentions reports whether an identifier called name appears in n.

@@ -129,3 +129,39 @@ func Ignored(ctx context.Context) {
 	//sentrytask:ignore the test shows what sharing a hub does
 	go process(ctx, 9)
 }
+
+type job struct {
+	ctx context.Context
+	n   int
+}
+
+// Field reads the context from a field: the fix passes the field to Go,
+// and the body reads the task's ctx instead.
+func Field(j *job) {
+	go func() { process(j.ctx, j.n) }() // want "this goroutine shares the Sentry hub on ctx"
+}
+
+// FieldDerived derives from the field inside the goroutine.
+func FieldDerived(j job) {
+	go func() { // want "this goroutine shares the Sentry hub on ctx"
+		c, cancel := context.WithTimeout(j.ctx, time.Second)
+		defer cancel()
+		process(c, j.n)
+	}()
+}
+
+// FieldAndCtx also refers to a ctx of its own, which the task's parameter
+// would shadow: no fix.
+func FieldAndCtx(j *job, ctx context.Context) {
+	go func() { // want "this goroutine shares the Sentry hub on ctx"
+		if ctx.Err() == nil {
+			process(j.ctx, 10)
+		}
+	}()
+}
+
+// FieldCall passes the field to a call: no fix, since j.n would be read
+// later than the go statement reads it.
+func FieldCall(j *job) {
+	go process(j.ctx, j.n) // want "this goroutine shares the Sentry hub on ctx"
+}
