@@ -28,12 +28,27 @@ func (c *checker) goStmt(cur inspector.Cursor, g *ast.GoStmt) {
 				params[v] = true
 			}
 		}
+		c.hubChanges(f, lit, call.Args)
 		uses := capturedContexts(f, lit, params)
 		if len(uses) == 0 {
 			return
 		}
 		if len(params) == 0 {
 			fix = c.goLiteralFix(f, g, lit, uses)
+		}
+	} else if lit := c.literalOf(f, call.Fun); lit != nil {
+		// go work(), work a function value defined earlier in this
+		// function: its literal is what the goroutine runs. No fix: the
+		// literal may run elsewhere too.
+		c.hubChanges(f, lit, call.Args)
+		params := map[*types.Var]bool{}
+		for i, arg := range call.Args {
+			if v := paramAt(info, lit, i); v != nil && isContext(v.Type()) && f.mayCarry(arg) {
+				params[v] = true
+			}
+		}
+		if len(capturedContexts(f, lit, params)) == 0 {
+			return
 		}
 	} else {
 		if f.inStd(call) {

@@ -20,8 +20,10 @@ type runner int
 
 const (
 	sameGoroutine runner = iota
-	rawGoroutine         // a go statement or an errgroup task: it shares its spawner's hub
-	task                 // a sentrytask task: it has a hub of its own
+	// rawGoroutine: a go statement, an errgroup or sync.WaitGroup task, a
+	// time.AfterFunc function; it shares its spawner's hub.
+	rawGoroutine
+	task // a sentrytask task: it has a hub of its own
 )
 
 // hubCall reports sentry.CurrentHub() in a goroutine or task, and a hub
@@ -82,6 +84,14 @@ func literalRunner(info *types.Info, lit inspector.Cursor) runner {
 		switch fn.Pkg().Path() {
 		case errgroupPath:
 			if fn.Name() == "Go" || fn.Name() == "TryGo" {
+				return rawGoroutine
+			}
+		case "sync":
+			if isWaitGroupGo(fn) {
+				return rawGoroutine
+			}
+		case "time":
+			if fn.Name() == "AfterFunc" {
 				return rawGoroutine
 			}
 		case sentrytaskPath:

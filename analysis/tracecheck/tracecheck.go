@@ -79,6 +79,7 @@ func run(pass *analysis.Pass) (any, error) {
 			c.goStmt(cur, n)
 		case *ast.CallExpr:
 			c.errgroupTask(cur, n)
+			c.spawnCall(cur, n)
 			c.hubCall(cur, n)
 			c.headerCall(cur, n)
 		case *ast.AssignStmt:

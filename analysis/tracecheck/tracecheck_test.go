@@ -49,3 +49,9 @@ func TestNoFalsePositives(t *testing.T) {
 func TestApplicationModule(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, filepath.Join(testdata(t), "app"), tracecheck.Analyzer, "./...")
 }
+
+// TestSpawners checks the other ways Go starts concurrent work, and hubs
+// changed in goroutines.
+func TestSpawners(t *testing.T) {
+	analysistest.Run(t, testdata(t), tracecheck.Analyzer, "./spawners")
+}

@@ -122,3 +122,27 @@ func Demonstration(ctx context.Context) {
 	go process(ctx, 4)
 	go func() { process(ctx, 5) }()
 }
+
+// OtherSpawners start work that uses no context, or only waits on it.
+func OtherSpawners(ctx context.Context, jobs chan int) {
+	var wg sync.WaitGroup
+	wg.Go(func() { jobs <- 1 })
+	wg.Go(func() { <-ctx.Done() })
+	wg.Wait()
+	time.AfterFunc(time.Second, func() { close(jobs) })
+	stop := func() { <-ctx.Done() }
+	go stop()
+}
+
+// OwnHubs change hubs cloned or made for the goroutine before, or in, it.
+func OwnHubs(ctx context.Context, client *sentry.Client) {
+	hub := sentry.GetHubFromContext(ctx)
+	mine := hub.Clone()
+	go func() { mine.Scope().SetTag("worker", "1") }()
+	go func(h *sentry.Hub) { h.ConfigureScope(func(s *sentry.Scope) { s.SetTag("worker", "2") }) }(hub.Clone())
+	go func() {
+		own := sentry.NewHub(client, sentry.NewScope())
+		own.AddBreadcrumb(&sentry.Breadcrumb{Message: "mine"}, nil)
+	}()
+	go func(h *sentry.Hub) { h.CaptureMessage("reading a shared hub changes nothing") }(hub)
+}
