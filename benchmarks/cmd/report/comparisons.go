@@ -32,11 +32,23 @@ const (
 	outgoing = "BenchmarkOutgoing/"
 )
 
-// comparisons are the rows of the report, in order; the targets are issue
-// 6's.
+const batch = "BenchmarkBatch/"
+
+// comparisons are the rows of the report, in order. The batch rows' targets
+// are the architecture issue's (16): within 1.1× of the floor, what any API
+// handing back a handle per task pays; the others are issue 6's.
 var comparisons = func() []comparison {
 	c := []comparison{
-		{section: "Sentry off (no client)", label: "Go vs go+WaitGroup", subject: spawn + "no_client/Go", baseline: spawn + "no_client/go+WaitGroup", per: 64, target: 1.2},
+		{section: "Batches of 1,000 tasks, handles dropped, Sentry off unless said", label: "Go vs its floor (handle, recover, completion word, client check)", subject: batch + "Go/no_client/Go", baseline: batch + "Go/no_client/floor", per: 1000, target: 1.1},
+		{label: "Go vs go+WaitGroup", subject: batch + "Go/no_client/Go", baseline: batch + "Go/no_client/go+WaitGroup", per: 1000},
+		{label: "Go's floor vs go+WaitGroup", subject: batch + "Go/no_client/floor", baseline: batch + "Go/no_client/go+WaitGroup", per: 1000},
+		{label: "Pool vs its floor (a channel pool handing back handles)", subject: batch + "Pool/no_client/Pool", baseline: batch + "Pool/no_client/floor", per: 1000, target: 1.1},
+		{label: "Pool vs 8 goroutines reading a channel of 64", subject: batch + "Pool/no_client/Pool", baseline: batch + "Pool/no_client/channel_pool", per: 1000},
+		{label: "Pool's floor vs 8 goroutines reading a channel of 64", subject: batch + "Pool/no_client/floor", baseline: batch + "Pool/no_client/channel_pool", per: 1000},
+		{label: "Group vs errgroup", subject: batch + "Group/no_client/Group", baseline: batch + "Group/no_client/errgroup", per: 1000, target: 1.2},
+		{label: "Go WithSpan, unsampled transaction, vs hand-written clone+bind", subject: batch + "WithSpan_unsampled/Go_WithSpan", baseline: batch + "WithSpan_unsampled/hand_clone+bind", per: 1000, target: 1.05},
+
+		{section: "Sentry off (no client), batches of 64 joined task by task", label: "Go vs go+WaitGroup", subject: spawn + "no_client/Go", baseline: spawn + "no_client/go+WaitGroup", per: 64, target: 1.2},
 		{label: "conc.WaitGroup vs go+WaitGroup", subject: spawn + "no_client/conc.WaitGroup", baseline: spawn + "no_client/go+WaitGroup", per: 64},
 		{label: "Group vs errgroup", subject: group + "no_client/Group", baseline: group + "no_client/errgroup", per: 64, target: 1.2},
 		{label: "conc ContextPool vs errgroup", subject: group + "no_client/conc_ContextPool", baseline: group + "no_client/errgroup", per: 64},
