@@ -57,7 +57,7 @@ func TestAPanicWithABrokenErrorIsReportedAndReturned(t *testing.T) {
 	if e.EventID != pe.EventID {
 		t.Errorf("PanicError.EventID = %q; want %q", pe.EventID, e.EventID)
 	}
-	if s := spansByOp(only(t, "transactions", rec.Transactions()), "task"); len(s) != 1 || s[0].Status != sentry.SpanStatusInternalError {
+	if s := sentrytasktest.SpansByOp([]*sentry.Event{only(t, "transactions", rec.Transactions())}, "task"); len(s) != 1 || s[0].Status != sentry.SpanStatusInternalError {
 		t.Errorf("task spans = %v; want one ended internal_error", s)
 	}
 }
@@ -72,7 +72,7 @@ func TestAReturnedBrokenErrorIsCapturedWithoutCrashing(t *testing.T) {
 		t.Errorf("Wait() = %#v; want the typed nil the task returned", err)
 	}
 	assertBrokenErrorEvent(t, only(t, "error events", rec.Errors()))
-	if s := spansByOp(only(t, "transactions", rec.Transactions()), "task"); len(s) != 1 || s[0].Status != sentry.SpanStatusInternalError {
+	if s := sentrytasktest.SpansByOp([]*sentry.Event{only(t, "transactions", rec.Transactions())}, "task"); len(s) != 1 || s[0].Status != sentry.SpanStatusInternalError {
 		t.Errorf("task spans = %v; want one ended internal_error", s)
 	}
 }

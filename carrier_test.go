@@ -36,7 +36,7 @@ func TestContinueReadsEveryValueOfAHeaderCarrier(t *testing.T) {
 		_, tx := sentrytask.Continue(ctx, sentrytask.HeaderCarrier(tc.header), "queue.process")
 		tx.Finish()
 		e := only(t, "transactions", rec.Transactions())
-		traceID, _, parent := traceContext(e)
+		traceID, _, parent := sentrytasktest.IDs(e)
 		if continued := traceID == callerTrace && parent == callerSpan; continued != tc.continues {
 			t.Errorf("%s: transaction trace %s parent %s; continued the caller's: %t, want %t", tc.name, traceID, parent, continued, tc.continues)
 		}
@@ -95,7 +95,7 @@ func TestContinueUsesValuesOfAnyCarrierThatHasThem(t *testing.T) {
 		"sentry-trace": {callerTrace + "-" + callerSpan + "-1", "0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1"},
 	}, "job")
 	tx.Finish()
-	if traceID, _, _ := traceContext(only(t, "transactions", rec.Transactions())); traceID == callerTrace {
+	if traceID, _, _ := sentrytasktest.IDs(only(t, "transactions", rec.Transactions())); traceID == callerTrace {
 		t.Errorf("Continue continued one of two contradictory sentry-trace values; want a new trace")
 	}
 }

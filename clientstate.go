@@ -7,6 +7,7 @@ import (
 	"weak"
 
 	"github.com/getsentry/sentry-go"
+	"github.com/sentrytask/sentrytask/internal/wire"
 )
 
 // clientState is what propagation needs from a client's options, derived
@@ -17,7 +18,7 @@ type clientState struct {
 	traceparent bool // ClientOptions.PropagateTraceparent
 	strict      bool // ClientOptions.StrictTraceContinuation
 	orgID       uint64
-	targets     targets
+	targets     wire.Targets
 	// static holds the dynamic sampling context entries that do not depend
 	// on the trace: public_key, org_id, release, environment, sample_rate.
 	static map[string]string
@@ -26,8 +27,6 @@ type clientState struct {
 	// (an outgoing request's span) are started on it, because sentry-go's
 	// StartSpan and Finish move the current span of the hub they find.
 	scratch *sentry.Hub
-	// detector is the OrphanDetector installed on the client, if any.
-	detector *OrphanDetector
 	// finals holds what server transactions end with until their events
 	// are sent (see route.go).
 	finals txFinals
@@ -93,10 +92,9 @@ func newClientState(client *sentry.Client) *clientState {
 		tracing:     opts.EnableTracing,
 		traceparent: opts.PropagateTraceparent,
 		strict:      opts.StrictTraceContinuation,
-		targets:     compileTargets(opts.TracePropagationTargets),
+		targets:     wire.CompileTargets(opts.TracePropagationTargets),
 		static:      make(map[string]string, 5),
 		scratch:     sentry.NewHub(client, sentry.NewScope()),
-		detector:    detectors.get(client),
 	}
 	if dsn, err := sentry.NewDsn(opts.Dsn); err == nil {
 		s.orgID = dsn.GetOrgID()

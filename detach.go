@@ -22,6 +22,7 @@ import (
 // and sentry.TransactionFromContext return nil, and sentry.StartSpan starts a
 // new trace. Start spans there with Instrument or WithSpan to continue it.
 func Detach(ctx context.Context) context.Context {
+	mustContext(ctx, "Detach")
 	base := context.WithoutCancel(ctx)
 	hub := HubFromContext(ctx)
 	if !hub.Client().IsEnabled() {

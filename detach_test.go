@@ -46,12 +46,12 @@ func TestDetachedWorkOutlivesItsSpawnerAndContinuesTheTrace(t *testing.T) {
 		t.Fatalf("recorded %d transactions; want 2 (spawner, followup)", len(txs))
 	}
 	followup := txs[1]
-	traceID, _, parentID := traceContext(followup)
+	traceID, _, parentID := sentrytasktest.IDs(followup)
 	if traceID != tx.TraceID.String() || parentID != step.SpanID.String() {
 		t.Errorf("followup transaction in trace %s with parent %s; want trace %s, parent %s (the span current at Detach)",
 			traceID, parentID, tx.TraceID, step.SpanID)
 	}
-	if s := spansByOp(followup, "inner"); len(s) != 1 {
+	if s := sentrytasktest.SpansByOp([]*sentry.Event{followup}, "inner"); len(s) != 1 {
 		t.Errorf("followup has %d inner spans; want 1: spans below Detach must be kept", len(s))
 	}
 	for _, want := range []string{"sentry-transaction=checkout", "sentry-trace_id=" + tx.TraceID.String(), "sentry-public_key=testkey", "sentry-sampled=true"} {
@@ -90,7 +90,7 @@ func TestDetachForwardsAContinuedTracesDynamicSamplingContextUnchanged(t *testin
 func traceIDs(events []*sentry.Event) map[string]bool {
 	ids := map[string]bool{}
 	for _, e := range events {
-		id, _, _ := traceContext(e)
+		id, _, _ := sentrytasktest.IDs(e)
 		ids[id] = true
 	}
 	return ids
@@ -109,7 +109,7 @@ func TestDetachHidesTheSpanAndLinksErrorsToIt(t *testing.T) {
 	}
 	hub.CaptureException(errors.New("after detach"))
 	tx.Finish()
-	traceID, spanID, _ := traceContext(only(t, "error events", rec.Errors()))
+	traceID, spanID, _ := sentrytasktest.IDs(only(t, "error events", rec.Errors()))
 	if traceID != tx.TraceID.String() || spanID != tx.SpanID.String() {
 		t.Errorf("error below Detach linked to %s/%s; want the span current at Detach %s/%s", traceID, spanID, tx.TraceID, tx.SpanID)
 	}

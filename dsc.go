@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/getsentry/sentry-go"
+	"github.com/sentrytask/sentrytask/internal/wire"
 )
 
 // frozenDSC is a transaction's dynamic sampling context, fixed once and
@@ -33,7 +34,7 @@ func dscOf(tx *sentry.Span) *frozenDSC {
 	f := transactionDSCs.getOrAttach(tx, func(*sentry.Span) *frozenDSC { return new(frozenDSC) })
 	f.once.Do(func() {
 		if tx.ParentSpanID != (sentry.SpanID{}) {
-			f.set(parseDSC([]string{tx.ToBaggage()}))
+			f.set(wire.ParseDSC([]string{tx.ToBaggage()}))
 			return
 		}
 		dsc := sentry.DynamicSamplingContextFromTransaction(tx)
@@ -56,5 +57,5 @@ func freezeDSC(tx *sentry.Span, dsc sentry.DynamicSamplingContext) {
 
 func (f *frozenDSC) set(dsc sentry.DynamicSamplingContext) {
 	f.dsc = sentry.DynamicSamplingContext{Entries: dsc.Entries, Frozen: true}
-	f.baggage, f.members = encodeDSC(dsc.Entries)
+	f.baggage, f.members = wire.EncodeDSC(dsc.Entries)
 }

@@ -15,10 +15,11 @@ var (
 	ErrClosed = errors.New("sentrytask: pool is closed")
 	// ErrFull is returned by TrySubmit when the pool's queue is full.
 	ErrFull = errors.New("sentrytask: pool queue is full")
-	// ErrNilFunc is returned by Submit and TrySubmit when given a nil
-	// function.
-	ErrNilFunc = errors.New("sentrytask: nil task function")
 )
+
+// errGoexit is what a task returns when its function called runtime.Goexit
+// (t.FailNow in a test, for one) instead of returning.
+var errGoexit = errors.New("sentrytask: task function called runtime.Goexit")
 
 // PanicError is the error a task returns in place of a panic when it runs
 // with WithRecoverPanics. The panic has already been reported to Sentry when

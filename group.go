@@ -2,45 +2,39 @@ package sentrytask
 
 import (
 	"context"
-	"fmt"
-	"sync"
 
 	"github.com/getsentry/sentry-go"
+	"golang.org/x/sync/errgroup"
 )
 
-// A Group is errgroup.Group with the trace kept whole: every function it runs
-// gets a context of its own carrying a clone of the group's hub, taken in the
-// goroutine that calls Go, at the moment of the call. Migrating from errgroup
-// means passing the task's ctx into the function instead of closing over the
-// group's:
+// A Group is an errgroup.Group that keeps the trace whole: every function it
+// runs gets a context of its own carrying a clone of the group's hub, taken
+// in the goroutine that calls Go, at the moment of the call. Migrating from
+// errgroup means passing the task's ctx into the function instead of
+// closing over the group's:
 //
 //	g, ctx := sentrytask.NewGroup(ctx)
 //	g.Go(func(ctx context.Context) error { return fetch(ctx, url) })
 //	err := g.Wait()
 //
-// Tasks run inside the span that was on the context given to NewGroup.
+// Tasks run inside the span that was on the context given to NewGroup. A
+// Group adds only that to errgroup: limits, TryGo, Wait and the
+// cancellation of the group's context, with the first error as its cause,
+// are errgroup's own.
 //
 // A zero Group is valid, has no limit on the number of active goroutines,
 // does not cancel on error, and runs its tasks with the global hub, since it
 // has no context to take a trace from. A Group should not be reused for
 // different tasks.
 type Group struct {
-	ctx    context.Context
-	cancel context.CancelCauseFunc
+	eg   *errgroup.Group // NewGroup's, which cancels ctx
+	zero errgroup.Group  // the zero Group's
+	ctx  context.Context // nil for the zero Group
 	// hub is ctx's hub, looked up once: a context's values never change.
+	// Whether a client is bound to it is asked at every Go, as every
+	// other spawn asks.
 	hub *sentry.Hub
-	// enabled records whether an enabled client was bound to hub when the
-	// group was made. Without one, tasks skip the hub entirely: asking it
-	// again for every task takes two of its locks, the largest part of
-	// what a task costs over errgroup's.
-	enabled bool
-	cfg     config
-
-	wg  sync.WaitGroup
-	sem chan struct{}
-
-	errOnce sync.Once
-	err     error
+	cfg config
 }
 
 // NewGroup returns a new Group and a context derived from ctx. The context is
@@ -48,14 +42,10 @@ type Group struct {
 // non-nil error (a recovered panic included), or the first time Wait
 // returns, whichever occurs first. The options apply to every task; options
 // given to Go or TryGo add to them.
-//
-// Whether a Sentry client is bound to ctx's hub is decided here, once: the
-// tasks of a group made before a client was bound run as plain goroutines
-// (what each task captures is still taken when Go is called).
 func NewGroup(ctx context.Context, opts ...Option) (*Group, context.Context) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	hub := HubFromContext(ctx)
-	g := &Group{ctx: ctx, cancel: cancel, hub: hub, enabled: hub.Client().IsEnabled()}
+	mustContext(ctx, "NewGroup")
+	eg, ctx := errgroup.WithContext(ctx)
+	g := &Group{eg: eg, ctx: ctx, hub: HubFromContext(ctx)}
 	g.cfg.apply(opts)
 	return g, ctx
 }
@@ -69,31 +59,25 @@ func NewGroup(ctx context.Context, opts ...Option) (*Group, context.Context) {
 // before a Wait. The first task to return a non-nil error cancels the group's
 // context; that error is what Wait returns.
 func (g *Group) Go(fn func(ctx context.Context) error, opts ...Option) {
-	if fn == nil {
-		panic("sentrytask: Group.Go called with a nil function")
-	}
+	mustFunc(fn == nil, "Group.Go")
 	j := g.capture(fn, opts)
-	if g.sem != nil {
-		g.sem <- struct{}{}
-	}
-	g.start(j)
+	// A panic is not carried to Wait unless it is recovered into a
+	// *PanicError: like errgroup, the default lets it end the program where
+	// it happened, with its stack, instead of delaying it to a Wait that a
+	// broken program may never reach. The job reports it first.
+	g.errgroup().Go(j.runTask)
 }
 
 // TryGo calls fn in a new goroutine, as Go does, only if the number of
 // active goroutines in the group is below the limit set by SetLimit. It
 // reports whether the goroutine was started.
 func (g *Group) TryGo(fn func(ctx context.Context) error, opts ...Option) bool {
-	if fn == nil {
-		panic("sentrytask: Group.TryGo called with a nil function")
+	mustFunc(fn == nil, "Group.TryGo")
+	j := g.capture(fn, opts)
+	if !g.errgroup().TryGo(j.runTask) {
+		j.release()
+		return false
 	}
-	if g.sem != nil {
-		select {
-		case g.sem <- struct{}{}:
-		default:
-			return false
-		}
-	}
-	g.start(g.capture(fn, opts))
 	return true
 }
 
@@ -101,72 +85,29 @@ func (g *Group) TryGo(fn func(ctx context.Context) error, opts ...Option) bool {
 // n. A negative n removes the limit; a limit of zero prevents any new
 // goroutines from being added. The limit must not be changed while any
 // goroutines in the group are active: SetLimit panics if it is.
-func (g *Group) SetLimit(n int) {
-	if n < 0 {
-		g.sem = nil
-		return
-	}
-	if active := len(g.sem); active != 0 {
-		panic(fmt.Errorf("sentrytask: Group.SetLimit while %d goroutines in the group are still active", active))
-	}
-	g.sem = make(chan struct{}, n)
-}
+func (g *Group) SetLimit(n int) { g.errgroup().SetLimit(n) }
 
 // Wait blocks until every task started by Go and TryGo has returned, then
 // returns the first non-nil error from them, if any, and cancels the group's
 // context.
-func (g *Group) Wait() error {
-	g.wg.Wait()
-	if g.cancel != nil {
-		g.cancel(g.err)
+func (g *Group) Wait() error { return g.errgroup().Wait() }
+
+func (g *Group) errgroup() *errgroup.Group {
+	if g.eg != nil {
+		return g.eg
 	}
-	return g.err
+	return &g.zero
 }
 
+// capture captures a task of the group in the calling goroutine.
 func (g *Group) capture(fn func(context.Context) error, opts []Option) job {
-	j := job{cfg: g.cfg.with(opts)}
-	switch {
-	case g.ctx == nil:
+	ctx, hub := g.ctx, g.hub
+	if ctx == nil {
 		// The zero Group has no context: its tasks run with
 		// context.Background() and the global hub.
-		j.capture(context.Background(), fn)
-	case !g.enabled:
-		j.ctx, j.fn = g.ctx, fn
-	default:
-		j.captureFrom(g.ctx, g.hub, fn)
+		ctx, hub = context.Background(), sentry.CurrentHub()
 	}
+	var j job
+	j.capture(ctx, hub, fn, g.cfg.with(opts))
 	return j
-}
-
-func (g *Group) start(j job) {
-	g.wg.Add(1)
-	// The closure holds j by value: one allocation per task.
-	go func() { g.run(j) }()
-}
-
-func (g *Group) run(j job) {
-	defer func() {
-		if !j.repanicking {
-			g.done()
-		}
-	}()
-	// A panic is not carried to Wait unless it is recovered into a
-	// *PanicError: like errgroup, the default lets it end the program where
-	// it happened, with its stack, instead of delaying it to a Wait that a
-	// broken program may never reach. job.run reports it first.
-	if err := j.run(); err != nil {
-		g.errOnce.Do(func() {
-			g.err = err
-			if g.cancel != nil {
-				g.cancel(err)
-			}
-		})
-	}
-}
-
-func (g *Group) done() {
-	if g.sem != nil {
-		<-g.sem
-	}
-	g.wg.Done()
 }

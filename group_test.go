@@ -45,13 +45,13 @@ func TestGroupTasksThatOverlapKeepEveryErrorOnItsOwnSpan(t *testing.T) {
 	for _, e := range errs {
 		var i int
 		fmt.Sscanf(e.Exception[0].Value, "task %d", &i)
-		if _, spanID, _ := traceContext(e); spanID != spans[i].String() || e.Tags["task"] != strconv.Itoa(i) {
+		if _, spanID, _ := sentrytasktest.IDs(e); spanID != spans[i].String() || e.Tags["task"] != strconv.Itoa(i) {
 			t.Errorf("task %d's error linked to span %s with tag %q; want its own span %s and tag %d", i, spanID, e.Tags["task"], spans[i], i)
 		}
 	}
 	sentrytasktest.AssertTrace(t, rec.Events(), sentrytasktest.ExpectSpans("task", n))
 	txs := only(t, "transactions", rec.Transactions())
-	for _, s := range spansByOp(txs, "task") {
+	for _, s := range sentrytasktest.SpansByOp([]*sentry.Event{txs}, "task") {
 		if s.ParentSpanID != tx.SpanID || s.Status != sentry.SpanStatusInternalError || s.Description == "" {
 			t.Errorf("task span %s = {parent %s, status %v, %q}; want a described child of the transaction with internal_error", s.SpanID, s.ParentSpanID, s.Status, s.Description)
 		}
@@ -126,7 +126,7 @@ func TestGroupRecoveredPanicCancelsTheGroup(t *testing.T) {
 		t.Errorf("context.Cause(group ctx) = %v; want the *PanicError", context.Cause(gctx))
 	}
 	tx.Finish()
-	if _, spanID, _ := traceContext(only(t, "panic events", rec.Errors())); spanID != tx.SpanID.String() {
+	if _, spanID, _ := sentrytasktest.IDs(only(t, "panic events", rec.Errors())); spanID != tx.SpanID.String() {
 		t.Errorf("panic linked to span %s; want the group's span %s", spanID, tx.SpanID)
 	}
 }
@@ -142,7 +142,7 @@ func TestGroupOptionsAndPerTaskOptionsCombine(t *testing.T) {
 		t.Fatal(err)
 	}
 	tx.Finish()
-	spans := spansByOp(only(t, "transactions", rec.Transactions()), "fetch")
+	spans := sentrytasktest.SpansByOp([]*sentry.Event{only(t, "transactions", rec.Transactions())}, "fetch")
 	if len(spans) != 20 {
 		t.Fatalf("recorded %d fetch spans; want 20", len(spans))
 	}
@@ -249,36 +249,32 @@ func TestGroupGoAfterWaitRunsWithTheCancelledContext(t *testing.T) {
 	}
 }
 
-// TestGroupDecidesWhetherSentryIsOnWhenMade pins down the one thing a
-// Group reads once: whether its hub has a client. A group made without
-// one runs its tasks on its own context, even after a client is bound;
-// a group made with one gives every task a clone of the hub.
-func TestGroupDecidesWhetherSentryIsOnWhenMade(t *testing.T) {
+// TestGroupCapturesAtEveryGo: like every other spawn, a Group takes what it
+// captures — the hub's client included — when Go is called, not when the
+// group was made. A group made before a client was bound traces the tasks
+// started after it was; the task started before it runs on the group's own
+// hub.
+func TestGroupCapturesAtEveryGo(t *testing.T) {
 	t.Parallel()
 	hub := sentry.NewHub(nil, sentry.NewScope())
-	off, _ := sentrytask.NewGroup(sentry.SetHubOnContext(context.Background(), hub))
-	withClient, _ := sentrytasktest.NewHub(t)
-	client := withClient.Client()
-	hub.BindClient(client)
-	on, _ := sentrytask.NewGroup(sentry.SetHubOnContext(context.Background(), hub))
-
+	g, _ := sentrytask.NewGroup(sentry.SetHubOnContext(context.Background(), hub))
 	hubs := make(chan *sentry.Hub, 2)
 	task := func(ctx context.Context) error {
 		hubs <- sentry.GetHubFromContext(ctx)
 		return nil
 	}
-	off.Go(task)
-	if err := off.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	g.Go(task)
 	if got := <-hubs; got != hub {
-		t.Errorf("a group made without a client gave its task hub %p; want the group's own hub %p, not a clone", got, hub)
+		t.Errorf("before a client was bound the task got hub %p; want the group's own hub %p, not a clone", got, hub)
 	}
-	on.Go(task)
-	if err := on.Wait(); err != nil {
+	withClient, _ := sentrytasktest.NewHub(t)
+	client := withClient.Client()
+	hub.BindClient(client)
+	g.Go(task)
+	if err := g.Wait(); err != nil {
 		t.Fatal(err)
 	}
 	if got := <-hubs; got == hub || got.Client() != client {
-		t.Errorf("a group made with a client gave its task hub %p (client %p); want a clone of %p with client %p", got, got.Client(), hub, client)
+		t.Errorf("after a client was bound the task got hub %p (client %p); want a clone of %p with client %p", got, got.Client(), hub, client)
 	}
 }

@@ -18,30 +18,6 @@ func newTrace(t *testing.T, name string, opts ...func(*sentry.ClientOptions)) (c
 	return tx.Context(), tx, rec
 }
 
-// traceContext returns the trace context of an event as strings.
-func traceContext(e *sentry.Event) (traceID, spanID, parentID string) {
-	tc := e.Contexts["trace"]
-	s := func(k string) string {
-		if v, ok := tc[k].(interface{ String() string }); ok {
-			return v.String()
-		}
-		v, _ := tc[k].(string)
-		return v
-	}
-	return s("trace_id"), s("span_id"), s("parent_span_id")
-}
-
-// spansByOp returns the spans of a transaction event with operation op.
-func spansByOp(tx *sentry.Event, op string) []*sentry.Span {
-	var out []*sentry.Span
-	for _, s := range tx.Spans {
-		if s.Op == op {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // only returns the single event in events, failing the test otherwise.
 func only(t *testing.T, what string, events []*sentry.Event) *sentry.Event {
 	t.Helper()

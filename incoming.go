@@ -1,56 +1,89 @@
 package sentrytask
 
-import "github.com/getsentry/sentry-go"
+import (
+	"context"
+	"maps"
 
-// readIncoming decides which trace incoming work continues. Every value is
-// untrusted: the parent comes from sentry-trace, or from W3C traceparent
-// when sentry-trace is missing or malformed; a header sent several times
-// with different values counts as malformed. nil means a new trace — also
-// when the client may not continue the trace (org_id rules) — and never an
-// error: bad headers must not cost the request.
+	"github.com/getsentry/sentry-go"
+	"github.com/sentrytask/sentrytask/internal/wire"
+)
+
+// Incoming: work that arrives from another process — a request, a message,
+// a job — continues the trace its headers carry, in a transaction of its
+// own, with a fork of the hub. Middleware and Continue take the same path:
+// readIncoming, then continueRemote.
+
+// remoteParent is the parent of a transaction that continues a trace whose
+// earlier spans are not in this transaction: spans of another process (an
+// incoming request or message), or the span that was current at Detach.
+type remoteParent struct {
+	traceID sentry.TraceID
+	spanID  sentry.SpanID
+	sampled sentry.Sampled
+	dsc     sentry.DynamicSamplingContext // as the head of the trace froze it
+}
+
+// readIncoming decides which trace incoming work continues, from the values
+// of its sentry-trace, baggage and traceparent headers (see
+// wire.ParseParent). nil means a new trace — also when the client may not
+// continue the trace (org_id rules) — and never an error: bad headers must
+// not cost the request.
 func readIncoming(st *clientState, sentryTrace, baggage, traceparent []string) *remoteParent {
-	h, ok := single(sentryTrace, parseSentryTrace)
-	if !ok {
-		h, ok = single(traceparent, parseTraceparent)
-	}
+	h, ok := wire.ParseParent(sentryTrace, traceparent)
 	if !ok {
 		return nil
 	}
-	dsc := parseDSC(baggage)
+	dsc := wire.ParseDSC(baggage)
 	if !st.continues(dsc) {
 		return nil
 	}
-	if id, ok := dsc.Entries["trace_id"]; ok && id != h.traceID.String() {
+	if id, ok := dsc.Entries["trace_id"]; ok && id != h.TraceID.String() {
 		// Baggage from another trace: keep the parent, not its context.
 		dsc.Entries = nil
 	}
 	// With no sentry members the context stays empty and frozen, as in
 	// sentry-go: this process is not the head and must not invent one.
-	return &remoteParent{traceID: h.traceID, spanID: h.spanID, sampled: h.sampled, dsc: dsc}
+	return &remoteParent{traceID: h.TraceID, spanID: h.SpanID, sampled: h.Sampled, dsc: dsc}
 }
 
-// single parses the values of a header that must appear once; repeats of
-// the same value are tolerated.
-func single(values []string, parse func(string) (traceHeader, bool)) (traceHeader, bool) {
-	if len(values) == 0 {
-		return traceHeader{}, false
-	}
-	h, ok := parse(values[0])
-	for _, v := range values[1:] {
-		if !ok {
-			break
-		}
-		var g traceHeader
-		g, ok = parse(v)
-		ok = ok && g == h
-	}
-	return h, ok
+// continueTrace is a sentry.SpanOption that makes a transaction the child
+// of p.
+func (p *remoteParent) continueTrace(s *sentry.Span) {
+	s.TraceID = p.traceID
+	s.ParentSpanID = p.spanID
+	s.Sampled = p.sampled
+	// Each transaction gets its own map: sentry-go writes sample_rate into
+	// it when it samples.
+	s.SetDynamicSamplingContext(sentry.DynamicSamplingContext{Entries: maps.Clone(p.dsc.Entries), Frozen: true})
 }
 
-// propagate makes hub's scope propagate tx's trace, continued from p when p
-// is not nil, so that errors captured on it without tx (tracing off, or
-// after tx ends) still belong to that trace.
-func propagate(hub *sentry.Hub, tx *sentry.Span, p *remoteParent) {
+// startTransaction starts a transaction on ctx's hub, continuing p's trace
+// when p is not nil. Its dynamic sampling context is then p's, frozen now,
+// so that outgoing requests forward it unchanged.
+func startTransaction(ctx context.Context, op string, p *remoteParent, opts ...sentry.SpanOption) *sentry.Span {
+	if p != nil {
+		opts = append(opts, p.continueTrace)
+	}
+	tx := sentry.StartSpan(ctx, op, opts...)
+	if p != nil {
+		freezeDSC(tx, p.dsc)
+	}
+	return tx
+}
+
+// continueRemote starts the transaction of work that arrived from another
+// process, continuing p's trace (a new one when p is nil), with a fork of
+// hub bound to the returned context, whose scope propagates the trace too.
+// A span on ctx is not the parent: the work's headers say where it came
+// from.
+func continueRemote(ctx context.Context, hub *sentry.Hub, p *remoteParent, op, name string, source sentry.TransactionSource) (context.Context, *sentry.Hub, *sentry.Span) {
+	ctx, hub = fork(detachedContext{ctx, nil}, hub)
+	tx := startTransaction(ctx, op, p,
+		sentry.WithTransactionName(name),
+		sentry.WithTransactionSource(source),
+		sentry.WithSpanOrigin(spanOrigin))
+	// Errors captured on the hub without tx (tracing off, or after tx
+	// ends) still belong to the trace.
 	pc := sentry.NewPropagationContext()
 	pc.TraceID = tx.TraceID
 	if p != nil {
@@ -58,4 +91,33 @@ func propagate(hub *sentry.Hub, tx *sentry.Span, p *remoteParent) {
 		pc.DynamicSamplingContext = p.dsc
 	}
 	hub.Scope().SetPropagationContext(pc)
+	return tx.Context(), hub, tx
+}
+
+// spanOrigin marks the spans this package starts by itself.
+const spanOrigin sentry.SpanOrigin = "auto.sentrytask"
+
+// Continue starts a transaction with operation op (and op as its name) for
+// work that arrived through c — a message, a job — continuing the trace
+// whose headers c carries: "sentry-trace" and "baggage", or a W3C
+// "traceparent" when there is no valid sentry-trace. A missing, malformed,
+// contradictory (two different values, when c is a ValuesGetter) or foreign
+// (see sentry.ClientOptions.StrictTraceContinuation) trace starts a new one.
+// A span on ctx is not the parent: the carrier says where the work came
+// from.
+//
+// The returned context carries a fork of ctx's hub (or of the global hub)
+// whose scope continues the trace too, and the transaction; the caller must
+// Finish the span, which is never nil.
+func Continue(ctx context.Context, c Carrier, op string) (context.Context, *sentry.Span) {
+	mustContext(ctx, "Continue")
+	mustCarrier(c, "Continue")
+	hub, st := enabledState(ctx)
+	if st == nil {
+		span := sentry.StartSpan(detachedContext{ctx, nil}, op, sentry.WithTransactionName(op))
+		return span.Context(), span
+	}
+	p := readIncoming(st, values(c, keySentryTrace), values(c, keyBaggage), values(c, keyTraceparent))
+	ctx, _, tx := continueRemote(ctx, hub, p, op, op, sentry.SourceTask)
+	return ctx, tx
 }

@@ -28,7 +28,7 @@ func TestInstrumentStartsAChildOfTheSpanOnCtx(t *testing.T) {
 		t.Errorf("after Instrument the scope's span = %v; want the transaction back", got)
 	}
 	tx.Finish()
-	spans := spansByOp(only(t, "transactions", rec.Transactions()), "step")
+	spans := sentrytasktest.SpansByOp([]*sentry.Event{only(t, "transactions", rec.Transactions())}, "step")
 	if len(spans) != 1 {
 		t.Fatalf("recorded %d step spans; want 1", len(spans))
 	}

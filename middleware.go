@@ -6,17 +6,6 @@ import (
 	"github.com/getsentry/sentry-go"
 )
 
-// A MiddlewareOption configures Middleware.
-type MiddlewareOption func(*middleware)
-
-// WithRecover500 makes Middleware answer a panicking request with 500
-// Internal Server Error (if nothing was written yet) instead of panicking
-// again after reporting it. The default re-panic lets net/http (or another
-// middleware further out) do what it does with panics.
-func WithRecover500() MiddlewareOption {
-	return func(m *middleware) { m.recover = true }
-}
-
 type middleware struct {
 	next    http.Handler
 	recover bool
@@ -51,14 +40,14 @@ type middleware struct {
 //     reported.
 //
 // When no enabled client is bound, next runs with the request untouched.
-func Middleware(next http.Handler, opts ...MiddlewareOption) http.Handler {
-	m := &middleware{next: next}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(m)
-		}
+// Of the HTTPOptions only WithRecover500 applies; Middleware panics if given
+// another, or a nil next.
+func Middleware(next http.Handler, opts ...HTTPOption) http.Handler {
+	if next == nil {
+		panic("sentrytask: Middleware called with a nil handler")
 	}
-	return m
+	c := newHTTPConfig("Middleware", serverOptions, opts)
+	return &middleware{next: next, recover: c.recover500}
 }
 
 func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -70,19 +59,12 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h := r.Header
 	p := readIncoming(st, h.Values(headerSentryTrace), h.Values(headerBaggage), h.Values(headerTraceparent))
-	// A span on the server's base context is not this request's parent.
-	ctx = detachedContext{ctx, nil}
-	ctx, hub = fork(ctx, hub)
-	hub.Scope().SetRequest(r)
 	name, source, pattern := startName(m.next, r)
-	tx := startTransaction(ctx, "http.server", p,
-		sentry.WithTransactionName(name),
-		sentry.WithTransactionSource(source),
-		sentry.WithSpanOrigin(spanOrigin))
-	propagate(hub, tx, p)
+	ctx, hub, tx := continueRemote(ctx, hub, p, "http.server", name, source)
+	hub.Scope().SetRequest(r)
 	tx.SetData("http.request.method", r.Method)
 	req := &serverRequest{st: st, hub: hub, tx: tx, pattern: pattern, recover: m.recover,
-		rw: &statusWriter{ResponseWriter: w}, r: r.WithContext(tx.Context())}
+		rw: &statusWriter{ResponseWriter: w}, r: r.WithContext(ctx)}
 	defer func() {
 		if v := recover(); v != nil {
 			req.panicked(v)

@@ -30,7 +30,7 @@ var accepted = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w
 
 // serve runs one request through Middleware(h) with the server's hub bound
 // to the request's context, as a server's BaseContext would bind it.
-func serve(hub *sentry.Hub, h http.Handler, req *http.Request, opts ...sentrytask.MiddlewareOption) *httptest.ResponseRecorder {
+func serve(hub *sentry.Hub, h http.Handler, req *http.Request, opts ...sentrytask.HTTPOption) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
 	req = req.WithContext(sentry.SetHubOnContext(req.Context(), hub))
 	sentrytask.Middleware(h, opts...).ServeHTTP(w, req)
@@ -61,7 +61,7 @@ func TestMiddlewareContinuesTheCallersTraceAndForwardsTheHeadsContext(t *testing
 	serve(hub, h, request(map[string]string{"sentry-trace": callerTrace + "-" + callerSpan + "-1", "baggage": headBaggage}))
 
 	tx := only(t, "transactions", rec.Transactions())
-	traceID, _, parent := traceContext(tx)
+	traceID, _, parent := sentrytasktest.IDs(tx)
 	if traceID != callerTrace || parent != callerSpan || tx.Contexts["trace"]["op"] != "http.server" {
 		t.Errorf("server transaction trace %s parent %s op %v; want %s, %s, http.server", traceID, parent, tx.Contexts["trace"]["op"], callerTrace, callerSpan)
 	}
@@ -88,7 +88,7 @@ func TestMiddlewareContinuesFromTraceparentWithoutSentryTrace(t *testing.T) {
 		hub, rec := sentrytasktest.NewHub(t)
 		serve(hub, accepted, request(header))
 		tx := only(t, "transactions", rec.Transactions())
-		if traceID, _, parent := traceContext(tx); traceID != callerTrace || parent != callerSpan {
+		if traceID, _, parent := sentrytasktest.IDs(tx); traceID != callerTrace || parent != callerSpan {
 			t.Errorf("headers %v: server transaction trace %s parent %s; want %s, %s", header, traceID, parent, callerTrace, callerSpan)
 		}
 		if status := fmt.Sprint(tx.Contexts["trace"]["status"]); status != "ok" {
@@ -118,7 +118,7 @@ func TestMiddlewareFollowsSentryGosOrgRules(t *testing.T) {
 
 				hub, rec := sentrytasktest.NewHub(t, opts)
 				serve(hub, accepted, request(header))
-				traceID, _, _ := traceContext(only(t, "transactions", rec.Transactions()))
+				traceID, _, _ := sentrytasktest.IDs(only(t, "transactions", rec.Transactions()))
 				if got := traceID == callerTrace; got != wantContinued {
 					t.Errorf("strict=%v dsn=%s baggage org_id=%q: continued = %v; sentry-go says %v", strict, dsn, orgInBaggage, got, wantContinued)
 				}
@@ -144,7 +144,7 @@ func TestMiddlewareStartsANewTraceOnBadHeaders(t *testing.T) {
 		req := request(nil)
 		req.Header = header
 		serve(hub, accepted, req)
-		traceID, _, parent := traceContext(only(t, "transactions", rec.Transactions()))
+		traceID, _, parent := sentrytasktest.IDs(only(t, "transactions", rec.Transactions()))
 		if traceID == callerTrace || parent != "" || len(traceID) != 32 {
 			t.Errorf("headers %.120v: trace %s parent %q; want a new trace with no parent", header, traceID, parent)
 		}
@@ -159,7 +159,7 @@ func TestMiddlewareStartsANewTraceOnBadHeaders(t *testing.T) {
 	serve(hub, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		get(t, r.Context(), sentrytask.NewTransport(base), "https://next.test/", nil)
 	}), req)
-	if traceID, _, _ := traceContext(only(t, "transactions", rec.Transactions())); traceID != callerTrace {
+	if traceID, _, _ := sentrytasktest.IDs(only(t, "transactions", rec.Transactions())); traceID != callerTrace {
 		t.Errorf("a repeated sentry-trace did not continue the trace (got %s)", traceID)
 	}
 	if got := base.last(t).Header.Get("baggage"); got != "sentry-public_key=headkey" {
@@ -204,8 +204,8 @@ func TestMiddlewareReportsPanicsOnTheRequestsTransaction(t *testing.T) {
 	}()
 	tx := only(t, "transactions", rec.Transactions())
 	ev := only(t, "errors", rec.Errors())
-	txTrace, txSpan, _ := traceContext(tx)
-	evTrace, evSpan, _ := traceContext(ev)
+	txTrace, txSpan, _ := sentrytasktest.IDs(tx)
+	evTrace, evSpan, _ := sentrytasktest.IDs(ev)
 	if evTrace != callerTrace || evTrace != txTrace || evSpan != txSpan || ev.Level != sentry.LevelFatal {
 		t.Errorf("panic event trace %s span %s level %s; want the transaction's %s %s, fatal", evTrace, evSpan, ev.Level, txTrace, txSpan)
 	}
@@ -252,11 +252,11 @@ func TestMiddlewareGivesEachRequestItsOwnScope(t *testing.T) {
 	wg.Wait()
 	spanOfTx := map[string]string{}
 	for _, tx := range rec.Transactions() {
-		_, span, _ := traceContext(tx)
+		_, span, _ := sentrytasktest.IDs(tx)
 		spanOfTx[span] = tx.Request.QueryString
 	}
 	for _, ev := range rec.Errors() {
-		_, span, _ := traceContext(ev)
+		_, span, _ := sentrytasktest.IDs(ev)
 		if ev.Tags["request"] != ev.Message || spanOfTx[span] != "id="+ev.Message {
 			t.Errorf("message %q: tag %q, on the transaction of %q; want its own", ev.Message, ev.Tags["request"], spanOfTx[span])
 		}
@@ -298,7 +298,7 @@ func TestServiceWithTracingOffPassesTheTraceOn(t *testing.T) {
 		t.Errorf("baggage = %q; want the head's", h.Get("baggage"))
 	}
 	ev := only(t, "errors", rec.Errors())
-	if traceID, spanID, _ := traceContext(ev); traceID != callerTrace || spanID != st[33:49] {
+	if traceID, spanID, _ := sentrytasktest.IDs(ev); traceID != callerTrace || spanID != st[33:49] {
 		t.Errorf("error event on %s/%s; want the trace and span the next service is told about, %s", traceID, spanID, st)
 	}
 }

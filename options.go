@@ -2,15 +2,15 @@ package sentrytask
 
 import "slices"
 
-// An Option configures a task spawned by Go, Group or Pool, or a span started
-// by Instrument. One Option type serves every entry point so that options can
-// be kept in a slice and passed wherever a task is started; an option that
-// does not apply to an entry point is ignored there.
+// An Option configures a task started by Go, a Group or a Pool, or the span
+// of Instrument. One type serves every place a task or span starts, so that
+// options can be kept in a slice and passed to any of them. An option that
+// cannot apply where it is given is not ignored: WithSpan given to
+// Instrument, which always starts a span, panics there. Options for a
+// pool itself are PoolOptions, which Go and Instrument do not take.
 type Option func(*config)
 
-// config is the resolved form of a list of options. It is small and kept by
-// value inside each task so that spawning allocates one task, not one task
-// and one config.
+// config is the resolved form of a list of options.
 type config struct {
 	span          bool // start a span for the task
 	op            string
@@ -18,7 +18,6 @@ type config struct {
 	data          []datum
 	captureErrors bool
 	recoverPanics bool
-	queueSize     int // Pool only; 0 means the default
 }
 
 type datum struct {
@@ -26,13 +25,13 @@ type datum struct {
 	value any
 }
 
-// noOptions is the configuration of a task spawned without options. It is
+// noOptions is the configuration of a task started without options. It is
 // shared and never modified.
 var noOptions config
 
 // with returns c with opts applied on top, without modifying c: c itself
-// when there are no options, so that tasks of a Group or Pool share their
-// owner's configuration instead of each carrying a copy.
+// when there are no options, so that the tasks of a Group or Pool share
+// their owner's configuration instead of each carrying a copy.
 func (c *config) with(opts []Option) *config {
 	if len(opts) == 0 {
 		return c
@@ -45,8 +44,8 @@ func (c *config) with(opts []Option) *config {
 	return &d
 }
 
-// apply resolves opts on top of c. Later options win, except WithData, whose
-// entries accumulate.
+// apply resolves opts on top of c. Later options win, except WithData,
+// whose entries accumulate. A nil option does nothing.
 func (c *config) apply(opts []Option) {
 	for _, opt := range opts {
 		if opt != nil {
@@ -55,23 +54,24 @@ func (c *config) apply(opts []Option) {
 	}
 }
 
-// WithSpan gives each task its own child span with operation op, started when
-// the task starts running and finished when it returns, with a status derived
-// from its error. Without WithSpan a task starts no span: it runs inside the
-// spawner's span, so spans it starts itself are that span's children.
+// WithSpan gives each task its own child span with operation op, started
+// when the task starts running and finished when it returns, with a status
+// derived from its error. Without WithSpan a task starts no span: it runs
+// inside the spawner's span, so spans it starts itself are that span's
+// children. It does not apply to Instrument, which always starts a span.
 //
-// When the spawner's span is not sampled, no span is started at all: it would
-// never be sent, and sentry-go spends about half a microsecond on each
-// unsampled span for nothing. The task then runs inside the unsampled parent,
-// which keeps the trace id and the sampling decision for anything it
-// propagates downstream.
+// When the spawner's span is not sampled, no span is started at all: it
+// would never be sent, and sentry-go spends about half a microsecond on
+// each unsampled span for nothing. The task then runs inside the unsampled
+// parent, which keeps the trace id and the sampling decision for anything
+// it propagates downstream.
 //
-// sentry-go keeps at most ClientOptions.MaxSpans spans per transaction (1000
-// by default, read from the global hub's client only) and drops the rest
-// with one debug line: a fan-out of thousands of tasks, each with a span,
-// under one transaction loses most of them. Raise MaxSpans on the global
-// hub's client, or give such tasks no span of their own; an OrphanDetector
-// reports the transactions that hit the limit.
+// sentry-go keeps at most ClientOptions.MaxSpans spans per transaction
+// (1000 by default, read from the global hub's client only) and drops the
+// rest with one debug line: a fan-out of thousands of tasks, each with a
+// span, under one transaction loses most of them. Raise MaxSpans on the
+// global hub's client, or give such tasks no span of their own; an
+// OrphanDetector reports the transactions that hit the limit.
 func WithSpan(op string) Option {
 	return func(c *config) { c.span, c.op = true, op }
 }
@@ -88,10 +88,11 @@ func WithData(key string, value any) Option {
 }
 
 // WithCaptureErrors also sends the error a task returns as a Sentry event,
-// through the task's own hub, so that it is linked to the task's span (or to
-// the spawner's span when the task has none). Errors that are
+// through the task's own hub, so that it is linked to the task's span (or
+// to the spawner's span when the task has none). Errors that are
 // context.Canceled are not sent: cancellation is caused elsewhere, and in a
-// group every task but the first failing one would report it.
+// group every task but the first failing one would report it. Nor is a
+// *PanicError: its panic was reported when it was recovered.
 func WithCaptureErrors() Option {
 	return func(c *config) { c.captureErrors = true }
 }
@@ -106,16 +107,35 @@ func WithCaptureErrors() Option {
 // A panic is reported once, by the innermost task, Instrument or
 // Middleware it passes through; the layers further out end their spans
 // with an error status and send nothing more, and a *PanicError further
-// out carries the first report's EventID. WithCaptureErrors never sends a
-// *PanicError again.
+// out carries the first report's EventID.
 func WithRecoverPanics() Option {
 	return func(c *config) { c.recoverPanics = true }
 }
 
+// A PoolOption configures NewPool: WithQueueSize, or any Option, which then
+// applies to every task of the pool.
+type PoolOption interface {
+	applyPool(*poolConfig)
+}
+
+type poolConfig struct {
+	task      config
+	queueSize int // 0: the number of workers
+}
+
+func (o Option) applyPool(p *poolConfig) {
+	if o != nil {
+		o(&p.task)
+	}
+}
+
+type poolOption func(*poolConfig)
+
+func (o poolOption) applyPool(p *poolConfig) { o(p) }
+
 // WithQueueSize sets how many accepted tasks a Pool holds while all its
 // workers are busy; Submit blocks, and TrySubmit fails with ErrFull, when
-// the queue is full. The default is the number of workers. It applies to
-// NewPool only.
-func WithQueueSize(n int) Option {
-	return func(c *config) { c.queueSize = n }
+// the queue is full. The default is the number of workers.
+func WithQueueSize(n int) PoolOption {
+	return poolOption(func(p *poolConfig) { p.queueSize = n })
 }

@@ -99,14 +99,33 @@ type txTasks struct {
 	dead bool
 }
 
-// orphanWatch is one task being watched.
+// orphanWatch is one task or request being watched.
 type orphanWatch struct {
 	d          *OrphanDetector
 	key        txKey
 	set        *txTasks
 	prev, next *orphanWatch
-	cfg        *config
-	fn         func(context.Context) error
+	name       watchName
+}
+
+// watchName names what is watched, for a report: a name, or else the
+// function it runs, named only if a report needs it (runtime.FuncForPC
+// costs more than the rest of the watch).
+type watchName struct {
+	name string
+	fn   func(context.Context) error
+}
+
+func (n watchName) String() string {
+	if n.name != "" {
+		return n.name
+	}
+	if n.fn != nil {
+		if f := runtime.FuncForPC(reflect.ValueOf(n.fn).Pointer()); f != nil {
+			return f.Name()
+		}
+	}
+	return "task"
 }
 
 // detectors maps clients to the detector installed on them: sentry-go
@@ -115,16 +134,16 @@ var detectors weakCache[sentry.Client, OrphanDetector]
 
 // detectorOf returns the OrphanDetector installed on client, or nil.
 func detectorOf(client *sentry.Client) *OrphanDetector {
-	return stateOf(client).detector
+	return detectors.get(client)
 }
 
-// enter starts watching a task spawned below span.
-func (d *OrphanDetector) enter(span *sentry.Span, cfg *config, fn func(context.Context) error) *orphanWatch {
+// enter starts watching a task or request started below span.
+func (d *OrphanDetector) enter(span *sentry.Span, name watchName) *orphanWatch {
 	tx := span.GetTransaction()
 	if tx == nil {
 		return nil
 	}
-	w := &orphanWatch{d: d, key: txKey{tx.TraceID, tx.SpanID}, cfg: cfg, fn: fn}
+	w := &orphanWatch{d: d, key: txKey{tx.TraceID, tx.SpanID}, name: name}
 	for {
 		v, ok := d.live.Load(w.key)
 		if !ok {
@@ -167,23 +186,8 @@ func (w *orphanWatch) leave() {
 	// A Task handle may keep its watch long after the task ended: it must
 	// hold neither the task's closure nor its former neighbours, which
 	// would keep theirs.
-	w.prev, w.next, w.fn, w.cfg = nil, nil, nil, nil
+	w.prev, w.next, w.name = nil, nil, watchName{}
 	set.mu.Unlock()
-}
-
-// name names a task for a report: its span's description or op, else its
-// function.
-func (w *orphanWatch) name() string {
-	switch {
-	case w.cfg.description != "":
-		return w.cfg.description
-	case w.cfg.op != "":
-		return w.cfg.op
-	}
-	if f := runtime.FuncForPC(reflect.ValueOf(w.fn).Pointer()); f != nil {
-		return f.Name()
-	}
-	return "task"
 }
 
 // process is the event processor: it runs for every event the client is
@@ -222,7 +226,7 @@ func (d *OrphanDetector) running(event *sentry.Event) []string {
 	defer set.mu.Unlock()
 	var names []string
 	for w := set.head; w != nil; w = w.next {
-		names = append(names, w.name())
+		names = append(names, w.name.String())
 	}
 	return names
 }

@@ -44,7 +44,7 @@ func TestAPanicThroughNestedLayersIsReportedOnceOnTheInnermostSpan(t *testing.T)
 	}
 	events := only(t, "transactions", rec.Transactions())
 	for _, op := range []string{"task", "outer", "inner"} {
-		if s := spansByOp(events, op); len(s) != 1 || s[0].Status != sentry.SpanStatusInternalError {
+		if s := sentrytasktest.SpansByOp([]*sentry.Event{events}, op); len(s) != 1 || s[0].Status != sentry.SpanStatusInternalError {
 			t.Errorf("%s spans = %v; want one, ended internal_error", op, s)
 		}
 	}
@@ -54,9 +54,9 @@ func TestAPanicThroughTheMiddlewareIsReportedOnce(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
-		opts []sentrytask.MiddlewareOption
+		opts []sentrytask.HTTPOption
 	}{
-		{"WithRecover500", []sentrytask.MiddlewareOption{sentrytask.WithRecover500()}},
+		{"WithRecover500", []sentrytask.HTTPOption{sentrytask.WithRecover500()}},
 		{"re-panic", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,7 +179,7 @@ func TestLayersThatCannotKnowWhetherTheCallerRecoversDoNotFlush(t *testing.T) {
 	g.Go(func(context.Context) error { panic("boom") })
 	_ = g.Wait()
 	_ = gctx
-	for _, opts := range [][]sentrytask.MiddlewareOption{nil, {sentrytask.WithRecover500()}} {
+	for _, opts := range [][]sentrytask.HTTPOption{nil, {sentrytask.WithRecover500()}} {
 		func() {
 			defer func() { _ = recover() }()
 			serve(hub, http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }),

@@ -13,6 +13,7 @@ import (
 
 	"github.com/getsentry/sentry-go"
 	"github.com/sentrytask/sentrytask"
+	"github.com/sentrytask/sentrytask/sentrytasktest"
 )
 
 var errSentinel = errors.New("sentinel")
@@ -47,7 +48,7 @@ func TestWithRecoverPanicsReportsThePanicOnTheTasksSpanAndReturnsIt(t *testing.T
 				t.Errorf("PanicError.EventID = %q; want the recorded event's %q", pe.EventID, e.EventID)
 			}
 			assertPanicEvent(t, e, taskSpan)
-			if s := spansByOp(only(t, "transactions", rec.Transactions()), "task"); len(s) != 1 || s[0].Status != sentry.SpanStatusInternalError {
+			if s := sentrytasktest.SpansByOp([]*sentry.Event{only(t, "transactions", rec.Transactions())}, "task"); len(s) != 1 || s[0].Status != sentry.SpanStatusInternalError {
 				t.Errorf("task spans = %v; want one with status internal_error", s)
 			}
 		})
@@ -60,7 +61,7 @@ func panickingFunction(v any) { panic(v) }
 // the panicking function on its stack, linked to span.
 func assertPanicEvent(t *testing.T, e *sentry.Event, span sentry.SpanID) {
 	t.Helper()
-	if _, spanID, _ := traceContext(e); spanID != span.String() {
+	if _, spanID, _ := sentrytasktest.IDs(e); spanID != span.String() {
 		t.Errorf("panic event linked to span %s; want %s", spanID, span)
 	}
 	if e.Level != sentry.LevelFatal || len(e.Exception) == 0 {
@@ -112,7 +113,7 @@ func TestInstrumentReportsAPanicOnItsSpanAndRaisesItAgainInTheCaller(t *testing.
 	}
 	assertPanicEvent(t, only(t, "panic events", rec.Errors()), span)
 	tx.Finish()
-	if s := spansByOp(only(t, "transactions", rec.Transactions()), "step"); len(s) != 1 || s[0].Status != sentry.SpanStatusInternalError {
+	if s := sentrytasktest.SpansByOp([]*sentry.Event{only(t, "transactions", rec.Transactions())}, "step"); len(s) != 1 || s[0].Status != sentry.SpanStatusInternalError {
 		t.Errorf("step spans = %v; want one with status internal_error", s)
 	}
 }
@@ -216,7 +217,7 @@ func (*printTransport) FlushWithContext(context.Context) bool {
 
 func (*printTransport) SendEvent(e *sentry.Event) {
 	if e.Level == sentry.LevelFatal {
-		_, spanID, _ := traceContext(e)
+		_, spanID, _ := sentrytasktest.IDs(e)
 		fmt.Printf("sent fatal event linked to %s\n", spanID)
 	}
 }

@@ -38,8 +38,7 @@ var (
 	// layer's recover: a panic that reaches one of them before any
 	// repanic frame was not re-raised by a layer further in.
 	layerEntries = map[string]bool{
-		pkgPrefix + "(*job).runSpan":          true,
-		pkgPrefix + "(*job).runPlain":         true,
+		pkgPrefix + "(*job).run":              true,
 		pkgPrefix + "(*middleware).ServeHTTP": true,
 	}
 )

@@ -83,7 +83,7 @@ func TestOverlappingTasksKeepTheirOwnSpansTagsAndErrors(t *testing.T) {
 		if _, err := fmt.Sscanf(e.Exception[0].Value, "task %d", &i); err != nil {
 			t.Fatalf("unexpected error event %q", e.Exception[0].Value)
 		}
-		if _, spanID, _ := traceContext(e); spanID != results[i].span.String() {
+		if _, spanID, _ := sentrytasktest.IDs(e); spanID != results[i].span.String() {
 			t.Errorf("task %d's error linked to span %s; want its own span %s", i, spanID, results[i].span)
 		}
 		if got := e.Tags["task"]; got != strconv.Itoa(i) {
@@ -91,8 +91,8 @@ func TestOverlappingTasksKeepTheirOwnSpansTagsAndErrors(t *testing.T) {
 		}
 	}
 	for _, tx := range rec.Transactions() {
-		work := spansByOp(tx, "work")
-		_, txSpan, _ := traceContext(tx)
+		work := sentrytasktest.SpansByOp([]*sentry.Event{tx}, "work")
+		_, txSpan, _ := sentrytasktest.IDs(tx)
 		if len(work) != perSpawner {
 			t.Errorf("transaction %q has %d work spans; want %d", tx.Transaction, len(work), perSpawner)
 		}
@@ -144,7 +144,7 @@ func TestPlainGoroutinesMisattributeErrors(t *testing.T) {
 		})
 		<-bDone
 		tx.Finish()
-		_, linked, _ = traceContext(only(t, "error events", rec.Errors()))
+		_, linked, _ = sentrytasktest.IDs(only(t, "error events", rec.Errors()))
 		return aSpan, bSpan, linked
 	}
 

@@ -5,35 +5,14 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync/atomic"
 
 	"github.com/getsentry/sentry-go"
 )
 
-// A PropagationOption configures NewTransport.
-type PropagationOption func(*transport)
-
-// WithPropagationTargets replaces, for this transport, the client's
-// TracePropagationTargets: only requests to these targets carry trace
-// headers. With no targets, no request does — for a client that only calls
-// third parties. See NewTransport for what a target matches.
-func WithPropagationTargets(targets ...string) PropagationOption {
-	t := compileTargets(targets)
-	t.all = false
-	return func(tr *transport) { tr.targets = &t }
-}
-
-// WithTraceparent adds the W3C traceparent header to every request that
-// carries trace headers, whatever the client's PropagateTraceparent says.
-func WithTraceparent() PropagationOption {
-	return func(tr *transport) { tr.traceparent = true }
-}
-
 type transport struct {
-	base        http.RoundTripper
-	targets     *targets // nil: the client's
-	traceparent bool
+	base http.RoundTripper
+	opts httpConfig
 }
 
 var _ http.RoundTripper = (*transport)(nil)
@@ -93,31 +72,28 @@ var _ http.RoundTripper = (*transport)(nil)
 // lower case with internationalised labels in punycode (bücher.example is
 // xn--bcher-kva.example), and IP addresses in canonical form
 // ("[0:0:0:0:0:0:0:1]" is "[::1]", "::ffff:127.0.0.1" is "127.0.0.1").
-func NewTransport(base http.RoundTripper, opts ...PropagationOption) http.RoundTripper {
+//
+// Of the HTTPOptions, WithPropagationTargets and WithTraceparent apply;
+// NewTransport panics if given another.
+func NewTransport(base http.RoundTripper, opts ...HTTPOption) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	t := &transport{base: base}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(t)
-		}
-	}
-	return t
+	return &transport{base: base, opts: newHTTPConfig("NewTransport", clientOptions, opts)}
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	hub, st := enabledState(ctx)
-	targets := t.targets
-	if targets == nil && st != nil {
-		targets = &st.targets
+	targets := t.opts.targets
+	if st != nil {
+		targets = t.opts.targetsOf(st)
 	}
 	// A request outside the targets carries no trace headers, whoever
 	// wrote them: a RequestEditor, the caller, or an http.Client copying
 	// them into a redirect to another host.
-	propagate := targets == nil || targets.match(req.URL)
+	propagate := targets == nil || targets.Match(req.URL)
 	if !propagate {
 		req = withoutTraceHeaders(req)
 	}
@@ -127,7 +103,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	parent := sentry.SpanFromContext(ctx)
 	var span *sentry.Span
 	if parent != nil && parent.Sampled.Bool() {
-		span = startClientSpan(st, parent, req)
+		span = startClientSpan(st.scratch, parent, req)
 	}
 	if !propagate && span == nil {
 		return t.base.RoundTrip(req)
@@ -135,9 +111,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if propagate {
 		var o outgoing
 		ok := true
-		traceparent := st.traceparent || t.traceparent
+		traceparent := st.traceparent || t.opts.traceparent
 		if span != nil {
-			o = outgoingFrom(st, span, traceparent)
+			o = outgoingFrom(span, traceparent)
 		} else {
 			o, ok = outgoingFor(ctx, hub, st, traceparent)
 		}
@@ -147,71 +123,17 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.base.RoundTrip(req)
 	if span != nil {
-		endClientSpan(span, resp, err, st.detector)
+		endClientSpan(span, resp, err, detectorOf(hub.Client()))
 	}
 	return resp, err
 }
 
-// withTraceHeaders returns a shallow copy of req with its own header map
-// holding the trace headers: a RoundTripper must not modify its request.
-func withTraceHeaders(req *http.Request, o outgoing) *http.Request {
-	r := *req
-	r.Header = make(http.Header, len(req.Header)+3)
-	for k, v := range req.Header {
-		// Capped, so that an append by a later round tripper copies
-		// instead of writing into the caller's array.
-		r.Header[k] = v[:len(v):len(v)]
-	}
-	setTraceHeaders(r.Header, req.Header, o)
-	return &r
-}
-
-// withoutTraceHeaders returns req, or a shallow copy of it without
-// sentry-trace, traceparent and baggage's sentry-* members when it has
-// them; other baggage members are kept.
-func withoutTraceHeaders(req *http.Request) *http.Request {
-	if !hasTraceHeaders(req.Header) {
-		return req
-	}
-	r := *req
-	r.Header = make(http.Header, len(req.Header))
-	for k, v := range req.Header {
-		if !isTraceHeader(k) {
-			r.Header[k] = v[:len(v):len(v)]
-		}
-	}
-	if b := mergeBaggage("", 0, fieldValues(req.Header, headerBaggage)); b != "" {
-		r.Header[headerBaggage] = []string{b}
-	}
-	return &r
-}
-
-// hasTraceHeaders reports whether h, whose keys may not be canonical,
-// holds sentry-trace or traceparent, or baggage that may hold sentry-*
-// members.
-func hasTraceHeaders(h http.Header) bool {
-	for k, vs := range h {
-		if !isTraceHeader(k) {
-			continue
-		}
-		if !strings.EqualFold(k, headerBaggage) {
-			return true
-		}
-		for _, v := range vs {
-			if strings.Contains(v, sentryBaggagePrefix) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // startClientSpan starts the span of an outgoing request below parent. It
-// is started on the client's scratch hub: on the request's hub, sentry-go
+// is started on the client's scratch hub (clientState): on the request's hub, sentry-go
 // would make it the scope's current span, and other goroutines sharing that
 // hub would see their errors attached to this request.
-func startClientSpan(st *clientState, parent *sentry.Span, req *http.Request) *sentry.Span {
-	ctx := sentry.SetHubOnContext(parent.Context(), st.scratch)
+func startClientSpan(scratch *sentry.Hub, parent *sentry.Span, req *http.Request) *sentry.Span {
+	ctx := sentry.SetHubOnContext(parent.Context(), scratch)
 	span := sentry.StartSpan(ctx, "http.client")
 	// The span is not yet visible to any other goroutine: plain writes
 	// save the closures that span options would allocate.
@@ -250,7 +172,7 @@ func cleanURL(u *url.URL) string {
 // the span.
 func endClientSpan(span *sentry.Span, resp *http.Response, err error, d *OrphanDetector) {
 	if err != nil || resp == nil {
-		span.Status = spanStatus(err)
+		span.Status = errorStatus(err)
 		if err == nil {
 			span.Status = sentry.SpanStatusInternalError
 		}
@@ -267,7 +189,7 @@ func endClientSpan(span *sentry.Span, resp *http.Response, err error, d *OrphanD
 	}
 	body := &spanBody{ReadCloser: resp.Body, span: span}
 	if d != nil {
-		body.watch = d.enter(span, &config{op: span.Op, description: span.Description}, nil)
+		body.watch = d.enter(span, watchName{name: span.Description})
 	}
 	resp.Body = body
 }

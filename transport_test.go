@@ -130,7 +130,7 @@ func TestTransportStartsAClientSpanWithoutMovingTheScope(t *testing.T) {
 	tx.Finish()
 
 	ev := only(t, "transactions", rec.Transactions())
-	spans := spansByOp(ev, "http.client")
+	spans := sentrytasktest.SpansByOp([]*sentry.Event{ev}, "http.client")
 	if len(spans) != 1 {
 		t.Fatalf("transaction has %d http.client spans; want 1", len(spans))
 	}
@@ -171,7 +171,7 @@ func TestTransportEndsTheSpanWhenTheBodyIsClosedOrTheRequestFails(t *testing.T) 
 
 	// The body of the first request is still open: its span must be too.
 	tx.Finish()
-	if n := len(spansByOp(only(t, "transactions", rec.Transactions()), "http.client")); n != 1 {
+	if n := len(sentrytasktest.SpansByOp([]*sentry.Event{only(t, "transactions", rec.Transactions())}, "http.client")); n != 1 {
 		t.Fatalf("with one body still open, the transaction has %d finished http.client spans; want 1 (the failed request)", n)
 	}
 	_ = resp.Body.Close()
@@ -184,7 +184,7 @@ func TestTransportEndsTheSpanWhenTheBodyIsClosedOrTheRequestFails(t *testing.T) 
 	_ = resp.Body.Close()
 	tx.Finish()
 	statuses := map[string]sentry.SpanStatus{}
-	for _, s := range spansByOp(only(t, "transactions", rec.Transactions()), "http.client") {
+	for _, s := range sentrytasktest.SpansByOp([]*sentry.Event{only(t, "transactions", rec.Transactions())}, "http.client") {
 		statuses[s.Description] = s.Status
 	}
 	if statuses["GET https://api.test/slow"] != sentry.SpanStatusDeadlineExceeded || statuses["GET https://api.test/open"] != sentry.SpanStatusOK {

@@ -1,7 +1,6 @@
 package sentrytask
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -54,18 +53,4 @@ func isPanicError(err error) (is bool) {
 	}()
 	var pe *PanicError
 	return errors.As(err, &pe)
-}
-
-// spanStatus maps a task's error to the status of its span.
-func spanStatus(err error) sentry.SpanStatus {
-	switch {
-	case err == nil:
-		return sentry.SpanStatusOK
-	case errorIs(err, context.Canceled):
-		return sentry.SpanStatusCanceled
-	case errorIs(err, context.DeadlineExceeded):
-		return sentry.SpanStatusDeadlineExceeded
-	default:
-		return sentry.SpanStatusInternalError
-	}
 }

@@ -58,3 +58,11 @@ func spansWhere(events []*sentry.Event, keep func(*sentry.Span) bool) []*sentry.
 	}
 	return out
 }
+
+// IDs returns the trace id, span id and parent span id of an event's trace
+// context, as strings ("" for a missing one): an error event's are those
+// of the span it is linked to.
+func IDs(e *sentry.Event) (traceID, spanID, parentID string) {
+	tc := e.Contexts["trace"]
+	return str(tc["trace_id"]), str(tc["span_id"]), str(tc["parent_span_id"])
+}

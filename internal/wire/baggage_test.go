@@ -1,4 +1,4 @@
-package sentrytask
+package wire
 
 import (
 	"fmt"
@@ -32,9 +32,9 @@ func TestParseDSC(t *testing.T) {
 		{"no sentry members", []string{"foo=bar"}, nil},
 		{"nothing", nil, nil},
 	} {
-		got := parseDSC(tc.in)
+		got := ParseDSC(tc.in)
 		if !maps.Equal(got.Entries, tc.want) || got.Frozen != (len(tc.want) > 0) {
-			t.Errorf("%s: parseDSC(%q) = %v; want %v", tc.name, tc.in, got, tc.want)
+			t.Errorf("%s: ParseDSC(%q) = %v; want %v", tc.name, tc.in, got, tc.want)
 		}
 	}
 }
@@ -50,14 +50,14 @@ func TestParseDSCAgreesWithSentryGoOnValidBaggage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := parseDSC([]string{header}); !maps.Equal(got.Entries, want.Entries) {
-			t.Errorf("parseDSC(%q) = %v; sentry-go says %v", header, got.Entries, want.Entries)
+		if got := ParseDSC([]string{header}); !maps.Equal(got.Entries, want.Entries) {
+			t.Errorf("ParseDSC(%q) = %v; sentry-go says %v", header, got.Entries, want.Entries)
 		}
 	}
 }
 
 func mustEncode(entries map[string]string) string {
-	s, _ := encodeDSC(entries)
+	s, _ := EncodeDSC(entries)
 	return s
 }
 
@@ -67,45 +67,45 @@ func TestParseDSCStaysWithinTheW3CLimits(t *testing.T) {
 	for i := range 1000 {
 		many = append(many, fmt.Sprintf("sentry-k%d=v", i))
 	}
-	if got := parseDSC([]string{strings.Join(many, ",")}); len(got.Entries) != maxBaggageMembers {
-		t.Errorf("parseDSC of 1000 members kept %d; want %d", len(got.Entries), maxBaggageMembers)
+	if got := ParseDSC([]string{strings.Join(many, ",")}); len(got.Entries) != MaxBaggageMembers {
+		t.Errorf("ParseDSC of 1000 members kept %d; want %d", len(got.Entries), MaxBaggageMembers)
 	}
 	// A member that crosses 8192 bytes is dropped whole.
-	big := "sentry-a=1,sentry-big=" + strings.Repeat("x", maxBaggageBytes)
-	if got := parseDSC([]string{big}); !maps.Equal(got.Entries, map[string]string{"a": "1"}) {
-		t.Errorf("parseDSC of an oversized member = %v; want only a=1", got.Entries)
+	big := "sentry-a=1,sentry-big=" + strings.Repeat("x", MaxBaggageBytes)
+	if got := ParseDSC([]string{big}); !maps.Equal(got.Entries, map[string]string{"a": "1"}) {
+		t.Errorf("ParseDSC of an oversized member = %v; want only a=1", got.Entries)
 	}
 	// The limit counts across header lines.
-	if got := parseDSC([]string{"sentry-a=" + strings.Repeat("x", 8000), "sentry-b=" + strings.Repeat("y", 500)}); len(got.Entries) != 1 {
-		t.Errorf("parseDSC over two lines of 8.5 kB kept %d members; want 1", len(got.Entries))
+	if got := ParseDSC([]string{"sentry-a=" + strings.Repeat("x", 8000), "sentry-b=" + strings.Repeat("y", 500)}); len(got.Entries) != 1 {
+		t.Errorf("ParseDSC over two lines of 8.5 kB kept %d members; want 1", len(got.Entries))
 	}
 }
 
 func TestMergeBaggage(t *testing.T) {
 	t.Parallel()
-	ours, n := encodeDSC(map[string]string{"trace_id": someTrace, "release": "1 2"})
+	ours, n := EncodeDSC(map[string]string{"trace_id": someTrace, "release": "1 2"})
 	if ours != "sentry-trace_id="+someTrace+",sentry-release=1%202" || n != 2 {
-		t.Fatalf("encodeDSC = %q, %d", ours, n)
+		t.Fatalf("EncodeDSC = %q, %d", ours, n)
 	}
-	got := mergeBaggage(ours, n, []string{"foo=1;p, sentry-release=stale", "bar=2,sentry-public_key=other"})
+	got := MergeBaggage(ours, n, []string{"foo=1;p, sentry-release=stale", "bar=2,sentry-public_key=other"})
 	if want := ours + ",foo=1;p,bar=2"; got != want {
-		t.Errorf("mergeBaggage = %q; want %q", got, want)
+		t.Errorf("MergeBaggage = %q; want %q", got, want)
 	}
-	if got := mergeBaggage(ours, n, nil); got != ours {
-		t.Errorf("mergeBaggage with no existing baggage = %q; want %q", got, ours)
+	if got := MergeBaggage(ours, n, nil); got != ours {
+		t.Errorf("MergeBaggage with no existing baggage = %q; want %q", got, ours)
 	}
-	if got := mergeBaggage("", 0, []string{"foo=1"}); got != "foo=1" {
-		t.Errorf("mergeBaggage with no sentry members = %q; want foo=1", got)
+	if got := MergeBaggage("", 0, []string{"foo=1"}); got != "foo=1" {
+		t.Errorf("MergeBaggage with no sentry members = %q; want foo=1", got)
 	}
 
 	var foreign []string
 	for i := range 200 {
 		foreign = append(foreign, fmt.Sprintf("k%03d=%s", i, strings.Repeat("v", 100)))
 	}
-	got = mergeBaggage(ours, n, []string{strings.Join(foreign, ",")})
+	got = MergeBaggage(ours, n, []string{strings.Join(foreign, ",")})
 	members := strings.Split(got, ",")
-	if len(got) > maxBaggageBytes || len(members) > maxBaggageMembers || !strings.HasPrefix(got, ours+",k000=") {
+	if len(got) > MaxBaggageBytes || len(members) > MaxBaggageMembers || !strings.HasPrefix(got, ours+",k000=") {
 		t.Errorf("merged baggage is %d bytes, %d members, starts %.80q; want ≤ %d bytes, ≤ %d members, ours first",
-			len(got), len(members), got, maxBaggageBytes, maxBaggageMembers)
+			len(got), len(members), got, MaxBaggageBytes, MaxBaggageMembers)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/getsentry/sentry-go"
 	"github.com/sentrytask/sentrytask"
+	"github.com/sentrytask/sentrytask/sentrytasktest"
 )
 
 func TestGoRunsFnAndWaitReturnsItsError(t *testing.T) {
@@ -67,7 +68,7 @@ func TestWithSpanGivesTheTaskAChildSpanWithStatusFromItsError(t *testing.T) {
 			_ = sentrytask.Go(ctx, func(context.Context) error { return tt.err },
 				sentrytask.WithSpan("task"), sentrytask.WithDescription("d"), sentrytask.WithData("k", 7)).Wait()
 			tx.Finish()
-			spans := spansByOp(only(t, "transactions", rec.Transactions()), "task")
+			spans := sentrytasktest.SpansByOp([]*sentry.Event{only(t, "transactions", rec.Transactions())}, "task")
 			if len(spans) != 1 {
 				t.Fatalf("recorded %d task spans; want 1", len(spans))
 			}
@@ -88,7 +89,7 @@ func TestWithSpanKeepsAStatusTheTaskSetItself(t *testing.T) {
 		return errors.New("not found")
 	}, sentrytask.WithSpan("task")).Wait()
 	tx.Finish()
-	if s := spansByOp(only(t, "transactions", rec.Transactions()), "task")[0]; s.Status != sentry.SpanStatusNotFound {
+	if s := sentrytasktest.SpansByOp([]*sentry.Event{only(t, "transactions", rec.Transactions())}, "task")[0]; s.Status != sentry.SpanStatusNotFound {
 		t.Errorf("task span status = %v; want the task's own not_found", s.Status)
 	}
 }
@@ -106,7 +107,7 @@ func TestWithCaptureErrorsLinksTheErrorToTheTasksSpan(t *testing.T) {
 	tx.Finish()
 
 	e := only(t, "error events (a cancelled task sends none)", rec.Errors())
-	traceID, spanID, _ := traceContext(e)
+	traceID, spanID, _ := sentrytasktest.IDs(e)
 	if traceID != tx.TraceID.String() || spanID != taskSpan.String() {
 		t.Errorf("error linked to trace %s span %s; want trace %s span %s (the task's)", traceID, spanID, tx.TraceID, taskSpan)
 	}
@@ -120,7 +121,7 @@ func TestWithCaptureErrorsWithoutSpanLinksToTheSpawnersSpan(t *testing.T) {
 	ctx, tx, rec := newTrace(t, "parent")
 	_ = sentrytask.Go(ctx, func(context.Context) error { return errors.New("x") }, sentrytask.WithCaptureErrors()).Wait()
 	tx.Finish()
-	if _, spanID, _ := traceContext(only(t, "error events", rec.Errors())); spanID != tx.SpanID.String() {
+	if _, spanID, _ := sentrytasktest.IDs(only(t, "error events", rec.Errors())); spanID != tx.SpanID.String() {
 		t.Errorf("error linked to span %s; want the spawner's %s", spanID, tx.SpanID)
 	}
 }
@@ -158,7 +159,7 @@ func TestChangesTheSpawnerMakesAfterSpawningAreNotSeenByTheTask(t *testing.T) {
 	if fromSpawner["task"] != "" {
 		t.Errorf("spawner's event tags = %v; want no tag set by the task", fromSpawner)
 	}
-	if _, spanID, _ := traceContext(events[0]); spanID != tx.SpanID.String() {
+	if _, spanID, _ := sentrytasktest.IDs(events[0]); spanID != tx.SpanID.String() {
 		t.Errorf("task's event linked to span %s; want %s, the span current when it was spawned", spanID, tx.SpanID)
 	}
 }
@@ -202,7 +203,7 @@ func TestWithSpanUnderAnUnsampledParentStartsNoSpan(t *testing.T) {
 	if n := len(rec.Transactions()); n != 0 {
 		t.Errorf("recorded %d transactions; want 0 (unsampled)", n)
 	}
-	traceID, spanID, _ := traceContext(only(t, "error events", rec.Errors()))
+	traceID, spanID, _ := sentrytasktest.IDs(only(t, "error events", rec.Errors()))
 	if traceID != tx.TraceID.String() || spanID != tx.SpanID.String() {
 		t.Errorf("error linked to %s/%s; want the unsampled parent %s/%s", traceID, spanID, tx.TraceID, tx.SpanID)
 	}
@@ -237,7 +238,7 @@ func TestATaskThatCallsGoexitEndsItsSpanAndReportsAnError(t *testing.T) {
 		t.Error("Wait() after runtime.Goexit = nil; want an error")
 	}
 	tx.Finish()
-	spans := spansByOp(only(t, "transactions", rec.Transactions()), "task")
+	spans := sentrytasktest.SpansByOp([]*sentry.Event{only(t, "transactions", rec.Transactions())}, "task")
 	if len(spans) != 1 || spans[0].Status != sentry.SpanStatusAborted {
 		t.Errorf("task spans = %v; want one, aborted", spans)
 	}
@@ -253,16 +254,6 @@ func TestATaskWithoutClientThatCallsGoexitReportsAnError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "Goexit") {
 		t.Errorf("Wait() after runtime.Goexit = %v; want an error naming Goexit", err)
 	}
-}
-
-func TestGoWithNilFunctionPanics(t *testing.T) {
-	t.Parallel()
-	defer func() {
-		if r := recover(); r == nil {
-			t.Error("Go(ctx, nil) did not panic")
-		}
-	}()
-	sentrytask.Go(context.Background(), nil)
 }
 
 func TestTaskDoneIsClosedWhetherAskedForBeforeOrAfterTheTaskEnds(t *testing.T) {

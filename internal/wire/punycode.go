@@ -1,4 +1,4 @@
-package sentrytask
+package wire
 
 import "strings"
 

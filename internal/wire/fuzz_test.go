@@ -1,43 +1,43 @@
-package sentrytask
+package wire
 
 import (
 	"strings"
 	"testing"
 )
 
-// The parsers read headers from anyone. The fuzz targets check that no input
+// The parsers read headers from anyone. The fuzz Targets check that no input
 // panics, that what is accepted is well-formed, and that the work and
 // output are bounded. Seed corpora are in testdata/fuzz; .ci/run runs each
 // target for a short while.
 
 func FuzzParseSentryTrace(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
-		h, ok := parseSentryTrace(in)
+		h, ok := ParseSentryTrace(in)
 		if !ok {
 			return
 		}
 		if !h.valid() {
-			t.Fatalf("parseSentryTrace(%q) accepted zero ids", in)
+			t.Fatalf("ParseSentryTrace(%q) accepted zero ids", in)
 		}
-		again, ok := parseSentryTrace(formatSentryTrace(h.traceID, h.spanID, h.sampled))
+		again, ok := ParseSentryTrace(FormatSentryTrace(h.TraceID, h.SpanID, h.Sampled))
 		if !ok || again != h {
-			t.Fatalf("parseSentryTrace(%q) = %v; its formatting parses as %v, %v", in, h, again, ok)
+			t.Fatalf("ParseSentryTrace(%q) = %v; its formatting parses as %v, %v", in, h, again, ok)
 		}
 	})
 }
 
 func FuzzParseTraceparent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
-		h, ok := parseTraceparent(in)
+		h, ok := ParseTraceparent(in)
 		if !ok {
 			return
 		}
 		if !h.valid() {
-			t.Fatalf("parseTraceparent(%q) accepted zero ids", in)
+			t.Fatalf("ParseTraceparent(%q) accepted zero ids", in)
 		}
-		again, ok := parseTraceparent(formatTraceparent(h.traceID, h.spanID, h.sampled))
+		again, ok := ParseTraceparent(FormatTraceparent(h.TraceID, h.SpanID, h.Sampled))
 		if !ok || again != h {
-			t.Fatalf("parseTraceparent(%q) = %v; its formatting parses as %v, %v", in, h, again, ok)
+			t.Fatalf("ParseTraceparent(%q) = %v; its formatting parses as %v, %v", in, h, again, ok)
 		}
 	})
 }
@@ -45,28 +45,28 @@ func FuzzParseTraceparent(f *testing.F) {
 func FuzzParseBaggage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, first, second string) {
 		values := []string{first, second}
-		dsc := parseDSC(values)
-		if len(dsc.Entries) > maxBaggageMembers {
-			t.Fatalf("parseDSC kept %d entries", len(dsc.Entries))
+		dsc := ParseDSC(values)
+		if len(dsc.Entries) > MaxBaggageMembers {
+			t.Fatalf("ParseDSC kept %d entries", len(dsc.Entries))
 		}
-		ours, n := encodeDSC(dsc.Entries)
-		if len(ours) > maxBaggageBytes || n > maxBaggageMembers {
-			t.Fatalf("encodeDSC gave %d bytes, %d members", len(ours), n)
+		ours, n := EncodeDSC(dsc.Entries)
+		if len(ours) > MaxBaggageBytes || n > MaxBaggageMembers {
+			t.Fatalf("EncodeDSC gave %d bytes, %d members", len(ours), n)
 		}
 		// What we send parses back to what we read, when it all fits.
 		if n == len(dsc.Entries) {
-			back := parseDSC([]string{ours})
+			back := ParseDSC([]string{ours})
 			for k, v := range dsc.Entries {
 				if back.Entries[k] != v {
 					t.Fatalf("entry %q = %q after a round trip; was %q", k, back.Entries[k], v)
 				}
 			}
 		}
-		merged := mergeBaggage(ours, n, values)
-		if len(merged) > maxBaggageBytes {
+		merged := MergeBaggage(ours, n, values)
+		if len(merged) > MaxBaggageBytes {
 			t.Fatalf("merged baggage is %d bytes", len(merged))
 		}
-		if merged != "" && len(strings.Split(merged, ",")) > maxBaggageMembers {
+		if merged != "" && len(strings.Split(merged, ",")) > MaxBaggageMembers {
 			t.Fatalf("merged baggage has %d members", len(strings.Split(merged, ",")))
 		}
 		if !strings.HasPrefix(merged, ours) {

@@ -1,4 +1,4 @@
-package sentrytask
+package wire
 
 import (
 	"maps"
@@ -12,22 +12,24 @@ import (
 // W3C Baggage limits: a sender keeps a header within them, and a receiver
 // looks no further, so a hostile header costs bounded work and memory.
 const (
-	maxBaggageBytes   = 8192
-	maxBaggageMembers = 64
+	MaxBaggageBytes   = 8192
+	MaxBaggageMembers = 64
 )
 
-const sentryBaggagePrefix = "sentry-"
+// SentryPrefix starts the keys of the baggage members that carry the
+// dynamic sampling context.
+const SentryPrefix = "sentry-"
 
 // scanBaggage calls fn for each well-formed list-member of the baggage
 // header values, in order, with the member's key, its value (still
 // percent-encoded) and its whole text without surrounding white space.
 // Malformed members are skipped; the others are kept. Scanning stops after
-// maxBaggageMembers members or maxBaggageBytes bytes, whichever comes first.
+// MaxBaggageMembers members or MaxBaggageBytes bytes, whichever comes first.
 func scanBaggage(values []string, fn func(key, value, member string)) {
 	used, members := 0, 0
 	for _, v := range values {
 		for v != "" {
-			if members == maxBaggageMembers {
+			if members == MaxBaggageMembers {
 				return
 			}
 			if used > 0 {
@@ -36,7 +38,7 @@ func scanBaggage(values []string, fn func(key, value, member string)) {
 			// Look for the end of the member only as far as the limit
 			// reaches: a member that crosses it is not taken in part, and
 			// a huge header costs no more than a full one.
-			room := maxBaggageBytes - used
+			room := MaxBaggageBytes - used
 			if room < 0 {
 				return
 			}
@@ -84,13 +86,13 @@ func parseMember(m string) (key, value string, ok bool) {
 	return key, value, true
 }
 
-// parseDSC returns the dynamic sampling context carried by the sentry-*
+// ParseDSC returns the dynamic sampling context carried by the sentry-*
 // members of baggage headers. The first of duplicate keys wins; a value that
 // is not valid percent-encoding is left out.
-func parseDSC(values []string) sentry.DynamicSamplingContext {
+func ParseDSC(values []string) sentry.DynamicSamplingContext {
 	var entries map[string]string
 	scanBaggage(values, func(key, value, _ string) {
-		name, ok := strings.CutPrefix(key, sentryBaggagePrefix)
+		name, ok := strings.CutPrefix(key, SentryPrefix)
 		if !ok || name == "" {
 			return
 		}
@@ -110,34 +112,34 @@ func parseDSC(values []string) sentry.DynamicSamplingContext {
 }
 
 // dscKeys are the keys Sentry defines for the dynamic sampling context, in
-// the order encodeDSC writes them.
+// the order EncodeDSC writes them.
 var dscKeys = []string{"trace_id", "public_key", "org_id", "release", "environment",
 	"transaction", "sample_rate", "sample_rand", "sampled"}
 
-// encodeDSC encodes a dynamic sampling context as sentry-* baggage members:
+// EncodeDSC encodes a dynamic sampling context as sentry-* baggage members:
 // Sentry's keys in a fixed order, then any others sorted, so that equal
 // contexts give equal headers. Members that would break the W3C limits are
 // left out.
-func encodeDSC(entries map[string]string) (string, int) {
+func EncodeDSC(entries map[string]string) (string, int) {
 	var b strings.Builder
 	b.Grow(256)
 	n, known := 0, 0
 	add := func(k, v string) {
-		if n == maxBaggageMembers || !isToken(k) {
+		if n == MaxBaggageMembers || !isToken(k) {
 			return
 		}
 		v = url.PathEscape(v)
-		size := len(sentryBaggagePrefix) + len(k) + 1 + len(v)
+		size := len(SentryPrefix) + len(k) + 1 + len(v)
 		if n > 0 {
 			size++
 		}
-		if b.Len()+size > maxBaggageBytes {
+		if b.Len()+size > MaxBaggageBytes {
 			return
 		}
 		if n > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(sentryBaggagePrefix)
+		b.WriteString(SentryPrefix)
 		b.WriteString(k)
 		b.WriteByte('=')
 		b.WriteString(v)
@@ -159,12 +161,12 @@ func encodeDSC(entries map[string]string) (string, int) {
 	return b.String(), n
 }
 
-// mergeBaggage returns the baggage header for an outgoing request: the
+// MergeBaggage returns the baggage header for an outgoing request: the
 // sentry members given, then the members of the request's own baggage
 // headers that are not sentry-*, in their order, as long as the W3C limits
 // allow. The sentry members come first because they are the ones the next
 // service needs to keep the trace.
-func mergeBaggage(sentryPart string, sentryMembers int, existing []string) string {
+func MergeBaggage(sentryPart string, sentryMembers int, existing []string) string {
 	if len(existing) == 0 {
 		return sentryPart
 	}
@@ -172,10 +174,10 @@ func mergeBaggage(sentryPart string, sentryMembers int, existing []string) strin
 	b.WriteString(sentryPart)
 	n := sentryMembers
 	scanBaggage(existing, func(key, _, member string) {
-		if strings.HasPrefix(key, sentryBaggagePrefix) || n == maxBaggageMembers {
+		if strings.HasPrefix(key, SentryPrefix) || n == MaxBaggageMembers {
 			return
 		}
-		if b.Len()+1+len(member) > maxBaggageBytes {
+		if b.Len()+1+len(member) > MaxBaggageBytes {
 			return
 		}
 		if b.Len() > 0 {
@@ -213,4 +215,16 @@ func isBaggageValue(s string) bool {
 		}
 	}
 	return true
+}
+
+// HasSentryMembers reports whether baggage header values may hold sentry-*
+// members: a quick test, true also for a value that merely contains the
+// prefix.
+func HasSentryMembers(values []string) bool {
+	for _, v := range values {
+		if strings.Contains(v, SentryPrefix) {
+			return true
+		}
+	}
+	return false
 }

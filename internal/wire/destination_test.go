@@ -1,4 +1,4 @@
-package sentrytask
+package wire
 
 import (
 	"net/url"
@@ -47,13 +47,13 @@ func TestPropagationTargetsMatchNormalisedDestinations(t *testing.T) {
 			[]string{"https://bücher.example/v1/x", "https://bücher.example/v1/./x"},
 			[]string{"https://bücher.example/v1/../x"}},
 	} {
-		ts := compileTargets([]string{tc.target})
+		ts := CompileTargets([]string{tc.target})
 		check := func(raw string, want bool) {
 			u, err := url.Parse(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := ts.match(u); got != want {
+			if got := ts.Match(u); got != want {
 				t.Errorf("target %q matches %q = %v; want %v", tc.target, raw, got, want)
 			}
 		}
@@ -88,13 +88,13 @@ func FuzzNormalisedDestination(f *testing.F) {
 	for _, s := range []string{"https://bücher.example/v1/../x", "http://[::ffff:1.2.3.4]:80/%2e%2E/", "https://a/%zz", "http://[fe80::1%25eth0]/"} {
 		f.Add(s)
 	}
-	ts := compileTargets([]string{"api.example.com/v1", "bücher.example", "[::1]", `^https://x/`})
+	ts := CompileTargets([]string{"api.example.com/v1", "bücher.example", "[::1]", `^https://x/`})
 	f.Fuzz(func(t *testing.T, raw string) {
 		u, err := url.Parse(raw)
 		if err != nil {
 			return
 		}
-		ts.match(u)
+		ts.Match(u)
 		p := normalizePath(u.EscapedPath())
 		if q := normalizePath(p); q != p {
 			t.Errorf("normalizePath is not idempotent: %q → %q → %q", u.EscapedPath(), p, q)

@@ -1,4 +1,4 @@
-package sentrytask
+package wire
 
 import (
 	"net/url"
@@ -37,13 +37,13 @@ func TestPropagationTargets(t *testing.T) {
 		{"^(", nil, []string{"https://anything/"}},
 		{"", nil, []string{"https://anything/"}},
 	} {
-		ts := compileTargets([]string{tc.target})
+		ts := CompileTargets([]string{tc.target})
 		check := func(raw string, want bool) {
 			u, err := url.Parse(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := ts.match(u); got != want {
+			if got := ts.Match(u); got != want {
 				t.Errorf("target %q matches %q = %v; want %v", tc.target, raw, got, want)
 			}
 		}
@@ -60,11 +60,11 @@ func TestNoTargetsMeansEveryRequest(t *testing.T) {
 	t.Parallel()
 	u, _ := url.Parse("https://anywhere.test/")
 	for _, specs := range [][]string{nil, {}} {
-		if ts := compileTargets(specs); !ts.match(u) {
-			t.Errorf("compileTargets(%q) does not match %s; sentry-go propagates everywhere without targets", specs, u)
+		if ts := CompileTargets(specs); !ts.Match(u) {
+			t.Errorf("CompileTargets(%q) does not match %s; sentry-go propagates everywhere without Targets", specs, u)
 		}
 	}
-	if ts := compileTargets([]string{"other.test"}); ts.match(u) {
+	if ts := CompileTargets([]string{"other.test"}); ts.Match(u) {
 		t.Errorf("a target list without %s matches it", u)
 	}
 }

@@ -1,4 +1,4 @@
-package sentrytask
+package wire
 
 import (
 	"errors"
@@ -11,10 +11,11 @@ import (
 	"github.com/getsentry/sentry-go"
 )
 
-// targets decides which outgoing requests carry trace headers. It is
+// Targets decides which outgoing requests carry trace headers. It is
 // compiled once per client (from ClientOptions.TracePropagationTargets) or
-// per transport (from WithPropagationTargets), never per request.
-type targets struct {
+// per transport (from WithPropagationTargets), never per request. The zero
+// Targets matches nothing.
+type Targets struct {
 	all  bool // no targets configured: propagate everywhere
 	list []target
 }
@@ -32,8 +33,9 @@ type target struct {
 	path   string         // normalised (normalizePath); "" or "/" matches any; else a path prefix ending at a segment boundary
 }
 
-// compileTargets compiles target specifications. nil or empty means every
-// request, as in sentry-go. A specification is one of:
+// CompileTargets compiles the target specifications of a client's
+// options: nil or empty means every request, as in sentry-go. A
+// specification is one of:
 //
 //   - a host, optionally with a port: "api.example.com", "localhost:8080".
 //     It matches that host and its subdomains (a.api.example.com), not
@@ -49,11 +51,11 @@ type target struct {
 //
 // A specification that cannot be compiled never matches; sentry-go's debug
 // logger says why.
-func compileTargets(specs []string) targets {
+func CompileTargets(specs []string) Targets {
 	if len(specs) == 0 {
-		return targets{all: true}
+		return Targets{all: true}
 	}
-	t := targets{list: make([]target, 0, len(specs))}
+	t := Targets{list: make([]target, 0, len(specs))}
 	for _, spec := range specs {
 		tg, err := compileTarget(spec)
 		if err != nil {
@@ -62,6 +64,15 @@ func compileTargets(specs []string) targets {
 		}
 		t.list = append(t.list, tg)
 	}
+	return t
+}
+
+// CompileOnly compiles target specifications given explicitly for one
+// transport: only requests they match carry trace headers, and none given
+// means none does.
+func CompileOnly(specs []string) Targets {
+	t := CompileTargets(specs)
+	t.all = false
 	return t
 }
 
@@ -93,8 +104,8 @@ func compileTarget(spec string) (target, error) {
 
 var errEmptyTarget = errors.New("names neither a host nor a path")
 
-// match reports whether a request to u carries trace headers.
-func (t *targets) match(u *url.URL) bool {
+// Match reports whether a request to u carries trace headers.
+func (t *Targets) Match(u *url.URL) bool {
 	if t.all {
 		return true
 	}

@@ -31,6 +31,7 @@ func HubFromContext(ctx context.Context) *sentry.Hub {
 // When no enabled client is bound to the hub, Fork returns ctx unchanged:
 // nothing would be sent, so there is nothing to keep apart.
 func Fork(ctx context.Context) context.Context {
+	mustContext(ctx, "Fork")
 	hub := HubFromContext(ctx)
 	if !hub.Client().IsEnabled() {
 		return ctx

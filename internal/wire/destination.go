@@ -1,4 +1,4 @@
-package sentrytask
+package wire
 
 import (
 	"net/netip"
@@ -6,10 +6,10 @@ import (
 	"unicode/utf8"
 )
 
-// Propagation targets are matched against where a request goes, not against
+// Propagation Targets are matched against where a request goes, not against
 // how its URL happens to spell it: "/v1/%2e%2e/admin" is /admin to the
 // server, "[0:0:0:0:0:0:0:1]" is [::1], and bücher.example is dialled as
-// xn--bcher-kva.example. Both the targets and each request's URL are put
+// xn--bcher-kva.example. Both the Targets and each request's URL are put
 // in one normal form before they are compared.
 
 // normalizeHost returns a host (without brackets or port) in the form it is

@@ -1,4 +1,4 @@
-package sentrytask
+package wire
 
 import (
 	"encoding/hex"
@@ -6,43 +6,36 @@ import (
 	"github.com/getsentry/sentry-go"
 )
 
-// Header names, as net/http canonicalises them.
+// The trace headers' names, in lower case as HTTP/2, gRPC metadata and
+// most message brokers carry them.
 const (
-	headerSentryTrace = "Sentry-Trace"
-	headerBaggage     = "Baggage"
-	headerTraceparent = "Traceparent"
-)
-
-// Carrier keys, lower case as HTTP/2, gRPC metadata and most message
-// brokers expect them.
-const (
-	keySentryTrace = "sentry-trace"
-	keyBaggage     = "baggage"
-	keyTraceparent = "traceparent"
+	SentryTraceKey = "sentry-trace"
+	BaggageKey     = "baggage"
+	TraceparentKey = "traceparent"
 )
 
 // maxTraceHeader bounds what the trace header parsers look at: both formats
 // are shorter than this, so a longer value is rejected before any work.
 const maxTraceHeader = 256
 
-// traceHeader is the parent of an incoming trace: a span in another process.
-type traceHeader struct {
-	traceID sentry.TraceID
-	spanID  sentry.SpanID
-	sampled sentry.Sampled
+// Parent is the parent of an incoming trace: a span in another process.
+type Parent struct {
+	TraceID sentry.TraceID
+	SpanID  sentry.SpanID
+	Sampled sentry.Sampled // undefined: the caller left the decision to us
 }
 
-// parseSentryTrace parses a sentry-trace value, "<trace id>-<span id>" with
+// ParseSentryTrace parses a sentry-trace value, "<trace id>-<span id>" with
 // an optional "-1" or "-0" sampling decision. Surrounding spaces and tabs are
 // ignored; anything else that does not fit, and all-zero ids, which no SDK
 // generates, are rejected.
-func parseSentryTrace(v string) (traceHeader, bool) {
+func ParseSentryTrace(v string) (Parent, bool) {
 	v = trimOWS(v)
-	var h traceHeader
+	var h Parent
 	if len(v) != 49 && len(v) != 51 {
 		return h, false
 	}
-	if v[32] != '-' || !decodeHex(h.traceID[:], v[:32], false) || !decodeHex(h.spanID[:], v[33:49], false) {
+	if v[32] != '-' || !decodeHex(h.TraceID[:], v[:32], false) || !decodeHex(h.SpanID[:], v[33:49], false) {
 		return h, false
 	}
 	if len(v) == 51 {
@@ -51,9 +44,9 @@ func parseSentryTrace(v string) (traceHeader, bool) {
 		}
 		switch v[50] {
 		case '1':
-			h.sampled = sentry.SampledTrue
+			h.Sampled = sentry.SampledTrue
 		case '0':
-			h.sampled = sentry.SampledFalse
+			h.Sampled = sentry.SampledFalse
 		default:
 			return h, false
 		}
@@ -61,13 +54,13 @@ func parseSentryTrace(v string) (traceHeader, bool) {
 	return h, h.valid()
 }
 
-// parseTraceparent parses a W3C traceparent value
+// ParseTraceparent parses a W3C traceparent value
 // ("<version>-<trace id>-<parent id>-<flags>") as the Trace Context
 // specification asks: lower-case hex only, version ff rejected, and for a
 // version other than 00 more fields allowed after the four it knows.
-func parseTraceparent(v string) (traceHeader, bool) {
+func ParseTraceparent(v string) (Parent, bool) {
 	v = trimOWS(v)
-	var h traceHeader
+	var h Parent
 	if len(v) < 55 || len(v) > maxTraceHeader {
 		return h, false
 	}
@@ -79,22 +72,22 @@ func parseTraceparent(v string) (traceHeader, bool) {
 		return h, false
 	}
 	if v[2] != '-' || v[35] != '-' || v[52] != '-' ||
-		!decodeHex(h.traceID[:], v[3:35], true) ||
-		!decodeHex(h.spanID[:], v[36:52], true) ||
+		!decodeHex(h.TraceID[:], v[3:35], true) ||
+		!decodeHex(h.SpanID[:], v[36:52], true) ||
 		!decodeHex(flags[:], v[53:55], true) {
 		return h, false
 	}
 	// Without the sampled flag the caller recorded nothing; W3C has no way
 	// to say "not decided", so this is a decision not to sample.
-	h.sampled = sentry.SampledFalse
+	h.Sampled = sentry.SampledFalse
 	if flags[0]&1 == 1 {
-		h.sampled = sentry.SampledTrue
+		h.Sampled = sentry.SampledTrue
 	}
 	return h, h.valid()
 }
 
-func (h traceHeader) valid() bool {
-	return h.traceID != (sentry.TraceID{}) && h.spanID != (sentry.SpanID{})
+func (h Parent) valid() bool {
+	return h.TraceID != (sentry.TraceID{}) && h.SpanID != (sentry.SpanID{})
 }
 
 // decodeHex decodes exactly 2*len(dst) hex digits, lower case only if lower.
@@ -125,9 +118,9 @@ func nibble(c byte, lower bool) (byte, bool) {
 	return 0, false
 }
 
-// formatSentryTrace formats a sentry-trace value. An undecided sampling
+// FormatSentryTrace formats a sentry-trace value. An undecided sampling
 // decision is left out, so that the receiver makes its own.
-func formatSentryTrace(traceID sentry.TraceID, spanID sentry.SpanID, sampled sentry.Sampled) string {
+func FormatSentryTrace(traceID sentry.TraceID, spanID sentry.SpanID, sampled sentry.Sampled) string {
 	var b [51]byte
 	hex.Encode(b[:32], traceID[:])
 	b[32] = '-'
@@ -143,8 +136,8 @@ func formatSentryTrace(traceID sentry.TraceID, spanID sentry.SpanID, sampled sen
 	return string(b[:])
 }
 
-// formatTraceparent formats a W3C traceparent value, version 00.
-func formatTraceparent(traceID sentry.TraceID, spanID sentry.SpanID, sampled sentry.Sampled) string {
+// FormatTraceparent formats a W3C traceparent value, version 00.
+func FormatTraceparent(traceID sentry.TraceID, spanID sentry.SpanID, sampled sentry.Sampled) string {
 	var b [55]byte
 	b[0], b[1], b[2] = '0', '0', '-'
 	hex.Encode(b[3:35], traceID[:])
@@ -166,4 +159,34 @@ func trimOWS(s string) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// ParseParent reads the parent of incoming work from the values of its
+// sentry-trace header, or, when that is missing or malformed, of its W3C
+// traceparent header. Every value is untrusted: a header sent several
+// times with different values counts as malformed, as does anything the
+// parsers reject. ok is false when neither gives a parent.
+func ParseParent(sentryTrace, traceparent []string) (p Parent, ok bool) {
+	if p, ok = parseOnce(sentryTrace, ParseSentryTrace); ok {
+		return p, true
+	}
+	return parseOnce(traceparent, ParseTraceparent)
+}
+
+// parseOnce parses the values of a header that must appear once; repeats
+// of the same value are tolerated.
+func parseOnce(values []string, parse func(string) (Parent, bool)) (Parent, bool) {
+	if len(values) == 0 {
+		return Parent{}, false
+	}
+	h, ok := parse(values[0])
+	for _, v := range values[1:] {
+		if !ok {
+			break
+		}
+		var g Parent
+		g, ok = parse(v)
+		ok = ok && g == h
+	}
+	return h, ok
 }

@@ -1,4 +1,4 @@
-package sentrytask
+package wire
 
 import (
 	"strings"
@@ -36,9 +36,9 @@ func TestParseSentryTrace(t *testing.T) {
 		{"", false, 0},
 		{strings.Repeat("a", 1<<20), false, 0},
 	} {
-		h, ok := parseSentryTrace(tc.in)
-		if ok != tc.ok || ok && (h.sampled != tc.sampled || h.traceID.String() != someTrace || h.spanID.String() != someSpan) {
-			t.Errorf("parseSentryTrace(%.60q) = %v, %v; want ok=%v sampled=%v", tc.in, h, ok, tc.ok, tc.sampled)
+		h, ok := ParseSentryTrace(tc.in)
+		if ok != tc.ok || ok && (h.Sampled != tc.sampled || h.TraceID.String() != someTrace || h.SpanID.String() != someSpan) {
+			t.Errorf("ParseSentryTrace(%.60q) = %v, %v; want ok=%v sampled=%v", tc.in, h, ok, tc.ok, tc.sampled)
 		}
 	}
 }
@@ -66,37 +66,63 @@ func TestParseTraceparent(t *testing.T) {
 		{"", false, 0},
 		{"01-" + someTrace + "-" + someSpan + "-01-" + strings.Repeat("x", 1<<20), false, 0},
 	} {
-		h, ok := parseTraceparent(tc.in)
-		if ok != tc.ok || ok && (h.sampled != tc.sampled || h.traceID.String() != someTrace || h.spanID.String() != someSpan) {
-			t.Errorf("parseTraceparent(%.70q) = %v, %v; want ok=%v sampled=%v", tc.in, h, ok, tc.ok, tc.sampled)
+		h, ok := ParseTraceparent(tc.in)
+		if ok != tc.ok || ok && (h.Sampled != tc.sampled || h.TraceID.String() != someTrace || h.SpanID.String() != someSpan) {
+			t.Errorf("ParseTraceparent(%.70q) = %v, %v; want ok=%v sampled=%v", tc.in, h, ok, tc.ok, tc.sampled)
 		}
 	}
 }
 
 func TestFormatsRoundTrip(t *testing.T) {
 	t.Parallel()
-	want, _ := parseSentryTrace(someTrace + "-" + someSpan + "-1")
+	want, _ := ParseSentryTrace(someTrace + "-" + someSpan + "-1")
 	for _, sampled := range []sentry.Sampled{sentry.SampledTrue, sentry.SampledFalse, sentry.SampledUndefined} {
-		want.sampled = sampled
-		got, ok := parseSentryTrace(formatSentryTrace(want.traceID, want.spanID, sampled))
+		want.Sampled = sampled
+		got, ok := ParseSentryTrace(FormatSentryTrace(want.TraceID, want.SpanID, sampled))
 		if !ok || got != want {
 			t.Errorf("sentry-trace round trip of %v = %v, %v", want, got, ok)
 		}
 		w3c := want
 		if sampled != sentry.SampledTrue {
-			w3c.sampled = sentry.SampledFalse // W3C cannot say "undecided"
+			w3c.Sampled = sentry.SampledFalse // W3C cannot say "undecided"
 		}
-		got, ok = parseTraceparent(formatTraceparent(want.traceID, want.spanID, sampled))
+		got, ok = ParseTraceparent(FormatTraceparent(want.TraceID, want.SpanID, sampled))
 		if !ok || got != w3c {
 			t.Errorf("traceparent round trip of %v = %v, %v", w3c, got, ok)
 		}
 	}
 	// The formats agree with sentry-go's own.
-	span := sentry.Span{TraceID: want.traceID, SpanID: want.spanID, Sampled: sentry.SampledTrue}
-	if got := formatSentryTrace(span.TraceID, span.SpanID, span.Sampled); got != span.ToSentryTrace() {
-		t.Errorf("formatSentryTrace = %q; sentry-go says %q", got, span.ToSentryTrace())
+	span := sentry.Span{TraceID: want.TraceID, SpanID: want.SpanID, Sampled: sentry.SampledTrue}
+	if got := FormatSentryTrace(span.TraceID, span.SpanID, span.Sampled); got != span.ToSentryTrace() {
+		t.Errorf("FormatSentryTrace = %q; sentry-go says %q", got, span.ToSentryTrace())
 	}
-	if got := formatTraceparent(span.TraceID, span.SpanID, span.Sampled); got != span.ToTraceparent() {
-		t.Errorf("formatTraceparent = %q; sentry-go says %q", got, span.ToTraceparent())
+	if got := FormatTraceparent(span.TraceID, span.SpanID, span.Sampled); got != span.ToTraceparent() {
+		t.Errorf("FormatTraceparent = %q; sentry-go says %q", got, span.ToTraceparent())
+	}
+}
+
+func TestParseParent(t *testing.T) {
+	t.Parallel()
+	sentryTrace := someTrace + "-" + someSpan + "-1"
+	other := "0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1"
+	traceparent := "00-" + someTrace + "-" + someSpan + "-00"
+	for _, tc := range []struct {
+		name                     string
+		sentryTrace, traceparent []string
+		ok                       bool
+		sampled                  sentry.Sampled
+	}{
+		{"sentry-trace", []string{sentryTrace}, nil, true, sentry.SampledTrue},
+		{"the same value twice", []string{sentryTrace, " " + sentryTrace}, nil, true, sentry.SampledTrue},
+		{"traceparent when sentry-trace is missing", nil, []string{traceparent}, true, sentry.SampledFalse},
+		{"traceparent when sentry-trace is malformed", []string{"junk"}, []string{traceparent}, true, sentry.SampledFalse},
+		{"traceparent when sentry-trace contradicts itself", []string{sentryTrace, other}, []string{traceparent}, true, sentry.SampledFalse},
+		{"contradictory, nothing else", []string{sentryTrace, other}, nil, false, 0},
+		{"nothing", nil, nil, false, 0},
+	} {
+		p, ok := ParseParent(tc.sentryTrace, tc.traceparent)
+		if ok != tc.ok || ok && (p.Sampled != tc.sampled || p.TraceID.String() != someTrace || p.SpanID.String() != someSpan) {
+			t.Errorf("%s: ParseParent = %v, %v; want ok=%v sampled=%v", tc.name, p, ok, tc.ok, tc.sampled)
+		}
 	}
 }

@@ -1,0 +1,104 @@
+package sentrytask_test
+
+import (
+	"context"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/sentrytask/sentrytask"
+)
+
+// panics runs f and returns what it panicked with, as a string.
+func panics(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg, _ = r.(string)
+			if msg == "" {
+				msg = "(a panic that is not a string)"
+			}
+		}
+	}()
+	f()
+	return ""
+}
+
+// TestBadArgumentsPanicAtTheCall: a nil function, context, handler,
+// request or carrier is a bug in the caller, and every entry point panics
+// with the same kind of message, naming itself, at the call. So does an
+// option given where it cannot apply.
+func TestBadArgumentsPanicAtTheCall(t *testing.T) {
+	t.Parallel()
+	var nilCtx context.Context
+	ctx := noClient()
+	p := sentrytask.NewPool(1)
+	defer shutdown(t, p)
+	g, _ := sentrytask.NewGroup(ctx)
+	defer g.Wait()
+	for _, tc := range []struct {
+		call string
+		f    func()
+		want string
+	}{
+		{"Go(nil, fn)", func() { sentrytask.Go(nilCtx, noop) }, "Go called with a nil context"},
+		{"Go(ctx, nil)", func() { sentrytask.Go(ctx, nil) }, "Go called with a nil function"},
+		{"NewGroup(nil)", func() { sentrytask.NewGroup(nilCtx) }, "NewGroup called with a nil context"},
+		{"Group.Go(nil)", func() { g.Go(nil) }, "Group.Go called with a nil function"},
+		{"Group.TryGo(nil)", func() { g.TryGo(nil) }, "Group.TryGo called with a nil function"},
+		{"Submit(nil, fn)", func() { _, _ = p.Submit(nilCtx, noop) }, "Pool.Submit called with a nil context"},
+		{"Submit(ctx, nil)", func() { _, _ = p.Submit(ctx, nil) }, "Pool.Submit called with a nil function"},
+		{"TrySubmit(ctx, nil)", func() { _, _ = p.TrySubmit(ctx, nil) }, "Pool.TrySubmit called with a nil function"},
+		{"Shutdown(nil)", func() { _ = p.Shutdown(nilCtx) }, "Pool.Shutdown called with a nil context"},
+		{"Instrument(nil, …)", func() { _ = sentrytask.Instrument(nilCtx, "op", noop) }, "Instrument called with a nil context"},
+		{"Instrument(ctx, op, nil)", func() { _ = sentrytask.Instrument(ctx, "op", nil) }, "Instrument called with a nil function"},
+		{"InstrumentValue(ctx, op, nil)", func() { _, _ = sentrytask.InstrumentValue[int](ctx, "op", nil) }, "InstrumentValue called with a nil function"},
+		{"Fork(nil)", func() { sentrytask.Fork(nilCtx) }, "Fork called with a nil context"},
+		{"Detach(nil)", func() { sentrytask.Detach(nilCtx) }, "Detach called with a nil context"},
+		{"Inject(ctx, nil)", func() { sentrytask.Inject(ctx, nil) }, "Inject called with a nil carrier"},
+		{"Continue(ctx, nil, op)", func() { sentrytask.Continue(ctx, nil, "op") }, "Continue called with a nil carrier"},
+		{"RequestEditor(ctx, nil)", func() { _ = sentrytask.RequestEditor(ctx, nil) }, "RequestEditor called with a nil request"},
+		{"Middleware(nil)", func() { sentrytask.Middleware(nil) }, "Middleware called with a nil handler"},
+		{"Instrument(…, WithSpan)", func() { _ = sentrytask.Instrument(ctx, "op", noop, sentrytask.WithSpan("x")) }, "WithSpan given to Instrument"},
+		{"NewTransport(nil, WithRecover500)", func() { sentrytask.NewTransport(nil, sentrytask.WithRecover500()) }, "WithRecover500 given to NewTransport; it applies to Middleware"},
+		{"NewRequestEditor(WithRecover500)", func() { sentrytask.NewRequestEditor(sentrytask.WithRecover500()) }, "WithRecover500 given to NewRequestEditor"},
+		{"Middleware(h, WithTraceparent)", func() { sentrytask.Middleware(http.NotFoundHandler(), sentrytask.WithTraceparent()) }, "WithTraceparent given to Middleware; it applies to NewTransport and NewRequestEditor"},
+	} {
+		if got := panics(tc.f); !strings.Contains(got, tc.want) || !strings.HasPrefix(got, "sentrytask: ") {
+			t.Errorf("%s panicked with %q; want a message containing %q", tc.call, got, tc.want)
+		}
+	}
+}
+
+// TestNilArgumentsWithADefaultGetIt: a nil option is no option, and a nil
+// base round tripper is http.DefaultTransport.
+func TestNilArgumentsWithADefaultGetIt(t *testing.T) {
+	t.Parallel()
+	ctx := noClient()
+	if err := sentrytask.Go(ctx, noop, nil).Wait(); err != nil {
+		t.Errorf("Go with a nil option: %v", err)
+	}
+	p := sentrytask.NewPool(1, nil, sentrytask.Option(nil))
+	shutdown(t, p)
+	if sentrytask.NewTransport(nil, nil) == nil || sentrytask.Middleware(http.NotFoundHandler(), nil) == nil {
+		t.Error("a nil HTTPOption was not taken as none")
+	}
+}
+
+// TestPoolOptionsApplyToPoolsOnly: WithQueueSize is a PoolOption, which Go,
+// a Group and Instrument do not take (passing it does not compile); every
+// Option is also a PoolOption, for all of a pool's tasks.
+func TestPoolOptionsApplyToPoolsOnly(t *testing.T) {
+	t.Parallel()
+	option := reflect.TypeFor[sentrytask.Option]()
+	if reflect.TypeOf(sentrytask.WithQueueSize(1)).AssignableTo(option) {
+		t.Error("WithQueueSize returns something Go and Instrument accept")
+	}
+	if !option.Implements(reflect.TypeFor[sentrytask.PoolOption]()) {
+		t.Error("an Option is not a PoolOption")
+	}
+	instrument := reflect.TypeOf(sentrytask.Instrument)
+	if instrument.In(instrument.NumIn()-1).Elem() != option {
+		t.Error("Instrument's options are not Options")
+	}
+}
