@@ -64,7 +64,9 @@ func (g *Group) Go(fn func(ctx context.Context) error, opts ...Option) {
 	// A panic is not carried to Wait unless it is recovered into a
 	// *PanicError: like errgroup, the default lets it end the program where
 	// it happened, with its stack, instead of delaying it to a Wait that a
-	// broken program may never reach. The job reports it first.
+	// broken program may never reach. The job reports it first. As with
+	// errgroup, whose deferred bookkeeping runs as the panic unwinds, Wait
+	// may return in the moment before the panic ends the program.
 	g.errgroup().Go(j.runTask)
 }
 

@@ -189,6 +189,9 @@ func crashChild(t *testing.T, mode string) {
 		g, _ := sentrytask.NewGroup(ctx, sentrytask.WithSpan("task"))
 		g.Go(task)
 		_ = g.Wait()
+		// As with errgroup, Wait may return while the panic unwinds the
+		// task's goroutine and before it ends the program.
+		time.Sleep(time.Minute)
 	case "Pool":
 		p := sentrytask.NewPool(1, sentrytask.WithSpan("task"))
 		tk, _ := p.Submit(ctx, task)
