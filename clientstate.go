@@ -3,7 +3,6 @@ package sentrytask
 import (
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"weak"
 
 	"github.com/getsentry/sentry-go"
@@ -41,28 +40,8 @@ var (
 	newStateMu   sync.Mutex
 )
 
-// lastState remembers the last lookup, so that spawning a task or sending a
-// request costs one atomic load in a program with one client. It keeps that
-// client alive until another one is used. (clientState itself must not
-// point to its client: the cache would then never let it go.)
-var lastState atomic.Pointer[lastLookup]
-
-type lastLookup struct {
-	client *sentry.Client
-	state  *clientState
-}
-
 // stateOf returns the derived state of an enabled client.
 func stateOf(client *sentry.Client) *clientState {
-	if l := lastState.Load(); l != nil && l.client == client {
-		return l.state
-	}
-	s := attachedState(client)
-	lastState.Store(&lastLookup{client, s})
-	return s
-}
-
-func attachedState(client *sentry.Client) *clientState {
 	if p := clientStates.get(client); p != nil {
 		if s := p.Value(); s != nil {
 			return s

@@ -109,7 +109,7 @@ func (g *Group) capture(fn func(context.Context) error, opts []Option) job {
 		// context.Background() and the global hub.
 		ctx, hub = context.Background(), sentry.CurrentHub()
 	}
-	var j job
+	j := job{where: onOwnGoroutine}
 	j.capture(ctx, hub, fn, g.cfg.with(opts))
 	return j
 }

@@ -34,7 +34,7 @@ func Instrument(ctx context.Context, op string, fn func(ctx context.Context) err
 	if cfg.span {
 		panic("sentrytask: WithSpan given to Instrument, which always starts a span, with the op it is given")
 	}
-	j := job{ctx: ctx, fn: fn, cfg: cfg, traced: tracing(ctx), inline: true}
+	j := job{ctx: ctx, fn: fn, cfg: cfg, traced: tracing(ctx), where: inline}
 	return j.run(true, op)
 }
 

@@ -29,14 +29,26 @@ type job struct {
 	// then the job's own. Without one the job forks nothing and starts no
 	// span.
 	traced bool
-	// inline is set for Instrument, whose function runs in the caller's
-	// goroutine: a panic that goes on reaches a caller that may recover
-	// it, so the program is not known to be ending.
-	inline bool
+	// where is where the job runs.
+	where where
 	// ending is how run ended, for whoever runs the job to read after run
 	// returns or, when it does not, in a deferred call.
 	ending ending
 }
+
+// where says where a job runs.
+type where uint8
+
+const (
+	// onWorker: a goroutine that runs one job after another (a Pool's).
+	onWorker where = iota
+	// onOwnGoroutine: a goroutine started for the job (Go, a Group).
+	onOwnGoroutine
+	// inline: the caller's goroutine (Instrument). A panic that goes on
+	// reaches a caller that may recover it, so the program is not known
+	// to be ending.
+	inline
+)
 
 // ending is how a job's run ended.
 type ending uint8
@@ -87,8 +99,10 @@ func (j *job) name() watchName {
 // release stops watching the job: it has ended, or will never run. Only
 // the first call does anything.
 func (j *job) release() {
-	j.watch.leave()
-	j.watch = nil
+	if j.watch != nil {
+		j.watch.leave()
+		j.watch = nil
+	}
 }
 
 // run runs the job's function in the current goroutine, inside a span of
@@ -175,7 +189,7 @@ func (j *job) panicked(ctx context.Context, hub *sentry.Hub, s *sentry.Span, r a
 	// deliver the report first. Instrument hands the panic to its caller,
 	// which may recover it and carry on, so it must not hold the panic for
 	// a flush.
-	if hub != nil && !j.inline {
+	if hub != nil && j.where != inline {
 		hub.Flush(panicFlushTimeout)
 	}
 	j.release()
