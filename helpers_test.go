@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/getsentry/sentry-go"
+	"github.com/sentrytask/sentrytask"
 	"github.com/sentrytask/sentrytask/sentrytasktest"
 )
 
@@ -28,6 +29,17 @@ func only(t *testing.T, what string, events []*sentry.Event) *sentry.Event {
 }
 
 func noop(context.Context) error { return nil }
+
+// detected returns a hub of its own whose client has det installed, and
+// the recorder of what it sends.
+func detected(t *testing.T) (*sentry.Hub, *sentrytasktest.Recorder, *sentrytask.OrphanDetector) {
+	t.Helper()
+	det := sentrytask.NewOrphanDetector()
+	hub, rec := sentrytasktest.NewHub(t, func(o *sentry.ClientOptions) {
+		o.Integrations = func(in []sentry.Integration) []sentry.Integration { return append(in, det) }
+	})
+	return hub, rec, det
+}
 
 // noClient is a context whose hub has no client: Sentry is off.
 func noClient() context.Context {

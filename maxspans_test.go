@@ -16,10 +16,7 @@ import (
 // and counts such a transaction, and Check names the cause.
 func TestSpansCutAtMaxSpansAreReported(t *testing.T) {
 	t.Parallel()
-	det := sentrytask.NewOrphanDetector()
-	hub, rec := sentrytasktest.NewHub(t, func(o *sentry.ClientOptions) {
-		o.Integrations = func(in []sentry.Integration) []sentry.Integration { return append(in, det) }
-	})
+	hub, rec, det := detected(t)
 	ctx := sentry.SetHubOnContext(context.Background(), hub)
 	for _, n := range []int{998, 1200} {
 		tx := sentry.StartTransaction(ctx, "bulk", sentry.WithOpName("cli"))

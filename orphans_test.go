@@ -13,10 +13,7 @@ import (
 
 func TestOrphanDetectorCountsTasksStillRunningWhenTheTransactionIsSent(t *testing.T) {
 	t.Parallel()
-	det := sentrytask.NewOrphanDetector()
-	hub, rec := sentrytasktest.NewHub(t, func(o *sentry.ClientOptions) {
-		o.Integrations = func(in []sentry.Integration) []sentry.Integration { return append(in, det) }
-	})
+	hub, rec, det := detected(t)
 	tx := sentry.StartTransaction(sentry.SetHubOnContext(context.Background(), hub), "request")
 	release := make(chan struct{})
 	var tasks []*sentrytask.Task

@@ -47,22 +47,7 @@ func TestPropagationTargetsMatchNormalisedDestinations(t *testing.T) {
 			[]string{"https://bücher.example/v1/x", "https://bücher.example/v1/./x"},
 			[]string{"https://bücher.example/v1/../x"}},
 	} {
-		ts := CompileTargets([]string{tc.target})
-		check := func(raw string, want bool) {
-			u, err := url.Parse(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := ts.Match(u); got != want {
-				t.Errorf("target %q matches %q = %v; want %v", tc.target, raw, got, want)
-			}
-		}
-		for _, u := range tc.yes {
-			check(u, true)
-		}
-		for _, u := range tc.no {
-			check(u, false)
-		}
+		checkTarget(t, tc.target, tc.yes, tc.no)
 	}
 }
 

@@ -37,21 +37,26 @@ func TestPropagationTargets(t *testing.T) {
 		{"^(", nil, []string{"https://anything/"}},
 		{"", nil, []string{"https://anything/"}},
 	} {
-		ts := CompileTargets([]string{tc.target})
-		check := func(raw string, want bool) {
+		checkTarget(t, tc.target, tc.yes, tc.no)
+	}
+}
+
+// checkTarget checks that target matches every URL in yes and none in no.
+func checkTarget(t *testing.T, target string, yes, no []string) {
+	t.Helper()
+	ts := CompileTargets([]string{target})
+	for _, list := range []struct {
+		urls []string
+		want bool
+	}{{yes, true}, {no, false}} {
+		for _, raw := range list.urls {
 			u, err := url.Parse(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := ts.Match(u); got != want {
-				t.Errorf("target %q matches %q = %v; want %v", tc.target, raw, got, want)
+			if got := ts.Match(u); got != list.want {
+				t.Errorf("target %q matches %q = %v; want %v", target, raw, got, list.want)
 			}
-		}
-		for _, u := range tc.yes {
-			check(u, true)
-		}
-		for _, u := range tc.no {
-			check(u, false)
 		}
 	}
 }
