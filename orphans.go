@@ -50,7 +50,7 @@ const OrphanContext = "sentrytask"
 // the limit and nothing dropped is marked too; the event cannot tell).
 //
 // It is opt-in because it costs, on every task spawned under a transaction,
-// an allocation and a lock of a per-transaction set (1.14–1.18× a task
+// an allocation and a lock of a per-transaction set (1.11–1.13× a task
 // spawned with a client; BenchmarkOrphanDetector in benchmarks/RESULTS.md). The
 // sentrytasktest clients install it.
 //
