@@ -98,7 +98,7 @@ func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts 
 	if ctx.Err() != nil {
 		return nil, p.stats.reject(context.Cause(ctx))
 	}
-	t := new(Task)
+	t := &Task{job: job{where: onWorker}}
 	t.job.capture(ctx, HubFromContext(ctx), fn, p.cfg.with(opts))
 	// The non-blocking send is the common case and much cheaper than a
 	// three-way select.
@@ -177,14 +177,18 @@ func (p *Pool) work(w *workerStats) {
 			p.workers.Done()
 			return
 		}
-		// The task took this goroutine with it. runtime.Goexit (t.FailNow
-		// in a test, say): complete it, and keep the pool at its size with
-		// a new worker in this one's place. A panic that goes on is ending
-		// the program: leave everything as it is.
-		if current.job.ending == exited {
+		// The task took this goroutine with it.
+		switch current.job.ending {
+		case exited:
+			// runtime.Goexit (t.FailNow in a test, say): complete the
+			// task, and keep the pool at its size with a new worker in
+			// this one's place.
 			w.count(errGoexit)
 			current.complete(errGoexit)
 			go p.work(w)
+		case running:
+			// A panic that goes on is ending the program: leave
+			// everything as it is.
 		}
 	}()
 	for t := range p.queue {
