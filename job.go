@@ -109,7 +109,7 @@ func (j *job) release() {
 // its own when span is set (with operation op), and returns its error, or a
 // *PanicError when it panicked and panics are recovered. Tasks ask for the
 // span their options give; Instrument always asks for one.
-func (j *job) run(span bool, op string) (err error) {
+func (j *job) run(span bool, op string) error {
 	ctx := j.ctx
 	var hub *sentry.Hub
 	var s *sentry.Span
@@ -121,6 +121,14 @@ func (j *job) run(span bool, op string) (err error) {
 			}
 		}
 	}
+	return j.runIn(ctx, hub, s)
+}
+
+// runIn runs the job's function with ctx, inside s if it is not nil, which
+// it ends: with the status of the function's error (unless the function set
+// one), or internal_error if it panicked. hub is ctx's, or nil when the job
+// is not traced.
+func (j *job) runIn(ctx context.Context, hub *sentry.Hub, s *sentry.Span) (err error) {
 	defer func() {
 		if j.ending != returned {
 			r := recover()
