@@ -1,0 +1,27 @@
+// Package sentrytaskriver keeps Sentry traces whole across River, the Go job
+// queue on PostgreSQL (or SQLite): a job continues the trace of the code
+// that inserted it, on whatever machine works it, and both sides make the
+// spans Sentry's Queues module reads.
+//
+// One Middleware serves both sides. Install it on every River client that
+// inserts or works jobs:
+//
+//	client, err := river.NewClient(driver, &river.Config{
+//		Middleware: []rivertype.Middleware{sentrytaskriver.NewMiddleware()},
+//		…
+//	})
+//
+// On insert, each job gets a "queue.publish" span below the span on the
+// inserting context, and its metadata the headers that continue the trace
+// (sentry-trace, baggage, sentry-task-enqueued-time). When a job is worked,
+// the worker runs in a "queue.process" transaction named after the job's
+// kind, continuing that trace, with a hub of its own: see
+// sentrytask.Process for what it records.
+//
+// River needs Go 1.26, and so does this module; the sentrytask module does
+// not depend on it.
+//
+// Import it as
+//
+//	import sentrytaskriver "github.com/sentrytask/sentrytask/river"
+package sentrytaskriver
