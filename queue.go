@@ -183,9 +183,10 @@ func NewTraceAfter(d time.Duration) ProcessOption {
 //     hostile headers start a new trace), with a fork of the hub on ctx;
 //   - the transaction carries the message's messaging.* data, the retry
 //     count, and the receive latency in milliseconds, from the
-//     sentry-task-enqueued-time header (else m.EnqueuedAt), or from
-//     m.AvailableAt when that is later; a time that is not a number or
-//     lies in the future gives no latency;
+//     sentry-task-enqueued-time header, or from m.EnqueuedAt when the
+//     header is missing, not a number or in the future, or from
+//     m.AvailableAt when that is later; a time in the future gives no
+//     latency;
 //   - it ends with the status of handle's error, unless handle set one on
 //     the transaction (sentry.TransactionFromContext);
 //   - a panic in handle is reported once, on the transaction, which ends
@@ -216,8 +217,8 @@ func Process(ctx context.Context, c Carrier, m Message, handle func(ctx context.
 		return j.runIn(ctx, nil, nil)
 	}
 	parent := readIncoming(st, values(c, keySentryTrace), values(c, keyBaggage), values(c, keyTraceparent))
-	since, known := waitedSince(values(c, keyEnqueuedTime), m)
 	now := time.Now()
+	since, known := waitedSince(values(c, keyEnqueuedTime), m, now)
 	var producer *remoteParent
 	if parent != nil && pc.newTrace && (pc.newTraceAfter == 0 || known && now.Sub(since) > pc.newTraceAfter) {
 		producer, parent = parent, nil
@@ -245,11 +246,11 @@ func Process(ctx context.Context, c Carrier, m Message, handle func(ctx context.
 }
 
 // waitedSince returns when a message started waiting to be processed: when
-// it became available, or else when it was enqueued, from the header or the
-// engine.
-func waitedSince(enqueued []string, m Message) (time.Time, bool) {
+// it became available, or else when it was enqueued, from the header or,
+// when the header is missing, malformed or in the future, from the engine.
+func waitedSince(enqueued []string, m Message, now time.Time) (time.Time, bool) {
 	since, ok := wire.ParseEnqueuedTime(enqueued)
-	if !ok && !m.EnqueuedAt.IsZero() {
+	if (!ok || since.After(now)) && !m.EnqueuedAt.IsZero() {
 		since, ok = m.EnqueuedAt, true
 	}
 	if m.AvailableAt.After(since) {

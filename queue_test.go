@@ -108,6 +108,7 @@ func TestProcessMeasuresTheReceiveLatencyInMilliseconds(t *testing.T) {
 		{"from the engine when no header", "", sentrytask.Message{EnqueuedAt: now.Add(-2 * time.Second)}, now.Add(-2 * time.Second)},
 		{"from when it became available, a scheduled job", seconds(now.Add(-time.Hour)), sentrytask.Message{AvailableAt: now.Add(-500 * time.Millisecond)}, now.Add(-500 * time.Millisecond)},
 		{"none when in the future", seconds(now.Add(time.Hour)), sentrytask.Message{}, time.Time{}},
+		{"from the engine when the header is in the future", seconds(now.Add(time.Hour)), sentrytask.Message{EnqueuedAt: now.Add(-2 * time.Second)}, now.Add(-2 * time.Second)},
 		{"none when not a number", "soon", sentrytask.Message{}, time.Time{}},
 		{"none when in milliseconds", strconv.FormatInt(now.UnixMilli(), 10), sentrytask.Message{}, time.Time{}},
 	} {

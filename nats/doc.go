@@ -1,0 +1,27 @@
+// Package sentrytasknats keeps Sentry traces whole across NATS JetStream: a
+// message continues the trace of the code that published it, on whatever
+// machine consumes it, and both sides make the spans Sentry's Queues module
+// reads.
+//
+// Publish in place of jetstream.JetStream's PublishMsg; NewHandler to make
+// the handler a consumer's Consume takes:
+//
+//	ack, err := sentrytasknats.Publish(ctx, js, &nats.Msg{Subject: "orders.created", Data: body})
+//
+//	cc, err := consumer.Consume(sentrytasknats.NewHandler(ctx, func(ctx context.Context, msg jetstream.Msg) error {
+//		return handle(ctx, msg.Data())
+//	}))
+//
+// The published message gets a "queue.publish" span below the span on ctx
+// and headers that continue the trace (sentry-trace, baggage,
+// sentry-task-enqueued-time); each message consumed is processed in a
+// "queue.process" transaction continuing it, with a hub of its own, and
+// acked, nacked or terminated by what the handler returns: see NewHandler.
+//
+// nats.go and nats-server need Go 1.26, and so does this module; the
+// sentrytask module does not depend on them.
+//
+// Import it as
+//
+//	import sentrytasknats "github.com/sentrytask/sentrytask/nats"
+package sentrytasknats
