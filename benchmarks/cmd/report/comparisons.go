@@ -32,7 +32,10 @@ const (
 	outgoing = "BenchmarkOutgoing/"
 )
 
-const batch = "BenchmarkBatch/"
+const (
+	batch = "BenchmarkBatch/"
+	queue = "BenchmarkQueue/"
+)
 
 // comparisons are the rows of the report, in order. The batch rows' targets
 // are the architecture issue's (16): within 1.1× of the floor, what any API
@@ -73,6 +76,8 @@ var comparisons = func() []comparison {
 		comparison{label: "NewTransport vs sentryhttpclient, cost added per request (continued trace)", subject: outgoing + "continued/NewTransport", baseline: outgoing + "continued/sentryhttpclient", zero: outgoing + "continued/no_instrumentation", per: 1, target: 0.1},
 		comparison{label: "NewTransport vs sentryhttpclient, first request of a transaction", subject: outgoing + "first_request/NewTransport", baseline: outgoing + "first_request/sentryhttpclient", zero: outgoing + "first_request/no_instrumentation", per: 1},
 		comparison{label: "Go with OrphanDetector vs Go", subject: "BenchmarkOrphanDetector/Go_with_OrphanDetector", baseline: "BenchmarkOrphanDetector/Go", per: 64},
+		comparison{section: "Queues, batches of 1,000 messages, every transaction sampled and sent", label: "Publish vs hand-written span, data and headers", subject: queue + "publish/Publish", baseline: queue + "publish/hand-written", per: 1000, target: 1.05},
+		comparison{label: "Process vs hand-written fork, continue, transaction", subject: queue + "process/Process", baseline: queue + "process/hand-written", per: 1000, target: 1.05},
 	)
 }()
 
