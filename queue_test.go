@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -263,4 +264,66 @@ func FuzzProcess(f *testing.F) {
 			"sentry-task-enqueued-time": enqueued}
 		_ = sentrytask.Process(ctx, headers, sentrytask.Message{Destination: "fuzz"}, noop)
 	})
+}
+
+// TestProcessContinuesEachMessagesOwnTrace processes a batch, as a consumer
+// that pulls several messages at once does: messages from two producers,
+// processed at once on one consumer's hub, each continue their own
+// producer's trace with a scope of their own.
+func TestProcessContinuesEachMessagesOwnTrace(t *testing.T) {
+	t.Parallel()
+	var batch []sentrytask.MapCarrier
+	var producers []*sentrytasktest.Recorder
+	for _, name := range []string{"POST /orders", "POST /refunds"} {
+		ctx, tx, rec := newTrace(t, name)
+		headers := sentrytask.MapCarrier{}
+		sentrytask.Publish(ctx, headers, sentrytask.Message{Destination: "billing"}).End(nil)
+		tx.Finish()
+		batch, producers = append(batch, headers), append(producers, rec)
+	}
+
+	ctx, consumerRec := consumer(t)
+	bothStarted := make(chan struct{})
+	var started sync.WaitGroup
+	started.Add(len(batch))
+	go func() { started.Wait(); close(bothStarted) }()
+	var wg sync.WaitGroup
+	for i, headers := range batch {
+		wg.Go(func() {
+			err := sentrytask.Process(ctx, headers, sentrytask.Message{Destination: "billing"}, func(ctx context.Context) error {
+				sentry.GetHubFromContext(ctx).Scope().SetTag("message", strconv.Itoa(i))
+				started.Done()
+				<-bothStarted // both are processing before either ends
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+
+	for i, rec := range producers {
+		spans := sentrytasktest.SpansByOp(rec.Events(), "queue.publish")
+		if len(spans) != 1 {
+			t.Fatalf("producer %d recorded %d publish spans; want 1", i, len(spans))
+		}
+		publish := spans[0]
+		var process *sentry.Event
+		for _, tx := range consumerRec.Transactions() {
+			if traceID, _, _ := sentrytasktest.IDs(tx); traceID == publish.TraceID.String() {
+				process = tx
+			}
+		}
+		if process == nil {
+			t.Errorf("no processing transaction in producer %d's trace %s", i, publish.TraceID)
+			continue
+		}
+		if _, _, parent := sentrytasktest.IDs(process); parent != publish.SpanID.String() {
+			t.Errorf("message %d's processing has parent %s; want its publish span %s", i, parent, publish.SpanID)
+		}
+		if got := process.Tags["message"]; got != strconv.Itoa(i) {
+			t.Errorf("message %d's processing has tag message=%q; its scope was shared", i, got)
+		}
+	}
 }
