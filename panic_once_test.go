@@ -194,3 +194,40 @@ func TestLayersThatCannotKnowWhetherTheCallerRecoversDoNotFlush(t *testing.T) {
 		t.Errorf("recorded %d panic events; want 5", n)
 	}
 }
+
+// TestANewPanicInAMessageHandledWhileAnotherPanicUnwindsIsReported: a
+// deferred call that runs while a reported panic unwinds processes a
+// message whose handler panics anew. The first panic's repanic frame is
+// still on the stack below; the second panic must be told from it by the
+// layer that runs the handler, and reported too.
+func TestANewPanicInAMessageHandledWhileAnotherPanicUnwindsIsReported(t *testing.T) {
+	t.Parallel()
+	ctx, tx, rec := newTrace(t, "parent")
+	var second error
+	func() {
+		defer func() {
+			second = sentrytask.Process(ctx, sentrytask.MapCarrier{}, sentrytask.Message{Destination: "cleanup"},
+				func(context.Context) error { panic("second") }, sentrytask.WithRecoverPanics())
+			_ = recover() // the first panic ends here
+		}()
+		_ = sentrytask.Instrument(ctx, "work", func(context.Context) error { panic("first") })
+	}()
+	tx.Finish()
+
+	var pe *sentrytask.PanicError
+	if !errors.As(second, &pe) || pe.Value != "second" {
+		t.Fatalf("Process = %v; want a *PanicError with value second", second)
+	}
+	values := map[string]bool{}
+	for _, e := range rec.Errors() {
+		if n := len(e.Exception); n > 0 {
+			values[e.Exception[n-1].Value] = true
+		}
+	}
+	if len(rec.Errors()) != 2 || !values["first"] || !values["second"] {
+		t.Errorf("panic events %v; want one for each panic, first and second", values)
+	}
+	if pe.EventID == "" {
+		t.Error("the second panic's PanicError has no event id: it was not reported")
+	}
+}

@@ -36,9 +36,10 @@ var (
 	pkgPrefix   = strings.TrimSuffix(repanicName, "repanic")
 	// layerEntries are the frames that call a user's function under a
 	// layer's recover: a panic that reaches one of them before any
-	// repanic frame was not re-raised by a layer further in.
+	// repanic frame was not re-raised by a layer further in. runIn, not
+	// run: Process calls runIn directly.
 	layerEntries = map[string]bool{
-		pkgPrefix + "(*job).run":              true,
+		pkgPrefix + "(*job).runIn":            true,
 		pkgPrefix + "(*middleware).ServeHTTP": true,
 	}
 )

@@ -14,7 +14,7 @@ func TestLayerEntriesNameRealFunctions(t *testing.T) {
 	t.Parallel()
 	var j *job
 	var m *middleware
-	for _, f := range []any{j.run, m.ServeHTTP} {
+	for _, f := range []any{j.runIn, m.ServeHTTP} {
 		// A method value's function is named with a -fm suffix.
 		name := strings.TrimSuffix(runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name(), "-fm")
 		if !layerEntries[name] {

@@ -18,7 +18,7 @@ import (
 // global hub or listen on a port are compiled and never run.
 var _ = []any{brokenFanOut, builtBeforeInit, goQuickStart, groupQuickStart,
 	poolQuickStart, instrumentQuickStart, detachQuickStart, outgoingQuickStart,
-	incomingQuickStart, queueQuickStart, orphanDetectorQuickStart}
+	incomingQuickStart, queueQuickStart, rpcQuickStart, orphanDetectorQuickStart}
 
 // brokenFanOut is the shared-hub bug the README opens with.
 //
@@ -95,13 +95,30 @@ func incomingQuickStart() {
 	log.Fatal(http.ListenAndServe(":8080", sentrytask.Middleware(mux)))
 }
 
-func queueQuickStart(ctx context.Context, msg *message) {
-	msg.Headers = map[string]string{}
-	sentrytask.Inject(ctx, sentrytask.MapCarrier(msg.Headers))
-	// in the consumer:
-	ctx, tx := sentrytask.Continue(ctx, sentrytask.MapCarrier(msg.Headers), "queue.process")
+func queueQuickStart(ctx context.Context, producer *producer, topic string, body []byte, redeliveries int) error {
+	headers := map[string]string{}
+	pub := sentrytask.Publish(ctx, sentrytask.MapCarrier(headers), sentrytask.Message{
+		System: "kafka", Destination: topic, BodySize: len(body),
+	})
+	id, err := producer.Send(topic, headers, body)
+	pub.SetMessageID(id)
+	pub.End(err)
+
+	// in the consumer, for each message:
+	err = sentrytask.Process(ctx, sentrytask.MapCarrier(headers), sentrytask.Message{
+		System: "kafka", Destination: topic, ID: id, BodySize: len(body), RetryCount: redeliveries,
+	}, func(ctx context.Context) error {
+		return handle(ctx, body)
+	})
+	return err
+}
+
+func rpcQuickStart(ctx context.Context, headers map[string]string) {
+	sentrytask.Inject(ctx, sentrytask.MapCarrier(headers))
+	// in the receiver:
+	ctx, tx := sentrytask.Continue(ctx, sentrytask.MapCarrier(headers), "rpc.server")
 	defer tx.Finish()
-	_ = ctx // the consumer's work runs with this context
+	_ = ctx // the receiver's work runs with this context
 }
 
 func orphanDetectorQuickStart() *sentrytask.OrphanDetector {
@@ -136,7 +153,14 @@ func runImport(ctx context.Context) {
 
 // Stand-ins for the README's application code.
 
-type message struct{ Headers map[string]string }
+// producer stands in for a message broker's client.
+type producer struct{}
+
+func (*producer) Send(topic string, headers map[string]string, body []byte) (id string, err error) {
+	return "1", nil
+}
+
+func handle(context.Context, []byte) error { return nil }
 
 func parse(f string) error {
 	if f == "" {
