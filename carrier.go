@@ -38,6 +38,9 @@ func (h HeaderCarrier) Set(key, value string) { http.Header(h).Set(key, value) }
 // Values returns every value of key.
 func (h HeaderCarrier) Values(key string) []string { return http.Header(h).Values(key) }
 
+// Delete removes key.
+func (h HeaderCarrier) Delete(key string) { http.Header(h).Del(key) }
+
 // MapCarrier adapts a map to Carrier. Keys are used as given: the lower-case
 // names this package uses.
 type MapCarrier map[string]string
@@ -48,10 +51,15 @@ func (m MapCarrier) Get(key string) string { return m[key] }
 // Set sets the value of key.
 func (m MapCarrier) Set(key, value string) { m[key] = value }
 
+// Delete removes key.
+func (m MapCarrier) Delete(key string) { delete(m, key) }
+
 var (
 	_ Carrier      = HeaderCarrier(nil)
 	_ ValuesGetter = HeaderCarrier(nil)
+	_ Deleter      = HeaderCarrier(nil)
 	_ Carrier      = MapCarrier(nil)
+	_ Deleter      = MapCarrier(nil)
 )
 
 // values returns every value c holds for key.

@@ -76,12 +76,12 @@ func startTransaction(ctx context.Context, op string, p *remoteParent, opts ...s
 // hub bound to the returned context, whose scope propagates the trace too.
 // A span on ctx is not the parent: the work's headers say where it came
 // from.
-func continueRemote(ctx context.Context, hub *sentry.Hub, p *remoteParent, op, name string, source sentry.TransactionSource) (context.Context, *sentry.Hub, *sentry.Span) {
+func continueRemote(ctx context.Context, hub *sentry.Hub, p *remoteParent, op, name string, source sentry.TransactionSource, opts ...sentry.SpanOption) (context.Context, *sentry.Hub, *sentry.Span) {
 	ctx, hub = fork(detachedContext{ctx, nil}, hub)
-	tx := startTransaction(ctx, op, p,
+	tx := startTransaction(ctx, op, p, append([]sentry.SpanOption{
 		sentry.WithTransactionName(name),
 		sentry.WithTransactionSource(source),
-		sentry.WithSpanOrigin(spanOrigin))
+		sentry.WithSpanOrigin(spanOrigin)}, opts...)...)
 	// Errors captured on the hub without tx (tracing off, or after tx
 	// ends) still belong to the trace.
 	pc := sentry.NewPropagationContext()
@@ -98,26 +98,54 @@ func continueRemote(ctx context.Context, hub *sentry.Hub, p *remoteParent, op, n
 const spanOrigin sentry.SpanOrigin = "auto.sentrytask"
 
 // Continue starts a transaction with operation op (and op as its name) for
-// work that arrived through c — a message, a job — continuing the trace
-// whose headers c carries: "sentry-trace" and "baggage", or a W3C
+// work that arrived through c — a message, a job, an RPC — continuing the
+// trace whose headers c carries: "sentry-trace" and "baggage", or a W3C
 // "traceparent" when there is no valid sentry-trace. A missing, malformed,
 // contradictory (two different values, when c is a ValuesGetter) or foreign
 // (see sentry.ClientOptions.StrictTraceContinuation) trace starts a new one.
 // A span on ctx is not the parent: the carrier says where the work came
 // from.
 //
+// opts apply to the transaction after Continue's own, as to
+// sentry.StartTransaction: sentry.WithTransactionName and
+// sentry.WithTransactionSource name it before it is sampled, so that a
+// TracesSampler sees the name.
+//
 // The returned context carries a fork of ctx's hub (or of the global hub)
 // whose scope continues the trace too, and the transaction; the caller must
-// Finish the span, which is never nil.
-func Continue(ctx context.Context, c Carrier, op string) (context.Context, *sentry.Span) {
+// end the span, which is never nil, with Finish or, once the work may have
+// left tasks running, FinishTransaction.
+func Continue(ctx context.Context, c Carrier, op string, opts ...sentry.SpanOption) (context.Context, *sentry.Span) {
 	mustContext(ctx, "Continue")
 	mustCarrier(c, "Continue")
 	hub, st := enabledState(ctx)
 	if st == nil {
-		span := sentry.StartSpan(detachedContext{ctx, nil}, op, sentry.WithTransactionName(op))
+		span := sentry.StartSpan(detachedContext{ctx, nil}, op, append([]sentry.SpanOption{sentry.WithTransactionName(op)}, opts...)...)
 		return span.Context(), span
 	}
 	p := readIncoming(st, values(c, keySentryTrace), values(c, keyBaggage), values(c, keyTraceparent))
-	ctx, _, tx := continueRemote(ctx, hub, p, op, op, sentry.SourceTask)
+	ctx, _, tx := continueRemote(ctx, hub, p, op, op, sentry.SourceTask, opts...)
 	return ctx, tx
+}
+
+// FinishTransaction finishes tx, a transaction that Continue started, with
+// status, without writing the span. The work it stood for may have spawned
+// tasks it did not wait for, and sentry-go reads a transaction's status,
+// without a lock anyone else can take, for every event captured below it:
+// the status goes into the transaction's event as it is sent instead, as
+// Middleware's does. (Such tasks are orphans, which an OrphanDetector
+// reports; this keeps them from racing as well.)
+//
+// A transaction of a client without tracing, or a nil tx, is finished as
+// usual.
+func FinishTransaction(tx *sentry.Span, status sentry.SpanStatus) {
+	if tx == nil {
+		return
+	}
+	if _, st := enabledState(tx.Context()); st != nil {
+		st.finals.finish(tx, txFinal{status: status})
+		return
+	}
+	tx.Status = status
+	tx.Finish()
 }

@@ -83,6 +83,27 @@ func reportedFurtherIn() bool {
 	}
 }
 
+// ReportPanic reports r, a panic that the calling deferred function
+// recovered, once: as an unhandled, fatal event through the hub on ctx,
+// linked to that hub's current span (the transaction Continue started, in
+// a server's handler), with the panicking goroutine's stack. A panic that
+// a layer of this package further in (a task, Instrument, Process,
+// Middleware) already reported on its way out is not sent again: its
+// report's id is returned when the same hub sent it, else "". It is for
+// integrations that recover panics themselves, such as an RPC server's.
+//
+// Call it from the deferred function that recovered r, before that
+// function returns: it reads the panicking frames, which are gone
+// afterwards. With no enabled client bound to ctx it sends nothing.
+func ReportPanic(ctx context.Context, r any) sentry.EventID {
+	mustContext(ctx, "ReportPanic")
+	hub, st := enabledState(ctx)
+	if st == nil {
+		return ""
+	}
+	return reportPanic(ctx, hub, r, nil)
+}
+
 // reportPanic reports r, recovered by a layer, through hub while the
 // layer's span is current on it, unless a layer further in has reported
 // it already. It returns the id of the event that reports r, or "" if none

@@ -1,0 +1,120 @@
+package sentrytask
+
+import (
+	"context"
+	"net/url"
+
+	"github.com/getsentry/sentry-go"
+	"github.com/sentrytask/sentrytask/internal/wire"
+)
+
+// A Call is a call to another process made without NewTransport — an RPC,
+// say — from StartCall: its span, ended by End. Its methods do nothing when
+// no span was started (Sentry off, or the span on the context not sampled).
+type Call struct {
+	span  *sentry.Span
+	watch *orphanWatch
+}
+
+// Deleter is implemented by carriers that can remove a header: StartCall
+// removes trace headers from a call outside the propagation targets,
+// whoever wrote them. MapCarrier and HeaderCarrier implement it.
+type Deleter interface {
+	Delete(key string)
+}
+
+// StartCall starts the span of a call to another process, with operation
+// op and description, below the span on ctx, as NewTransport does for an
+// HTTP request: the span is started on a hub of its own, never made
+// current on the caller's scope, and watched by the client's
+// OrphanDetector until End. When to, where the call goes, matches the
+// propagation targets (see NewTransport; an RPC's destination is written
+// scheme://authority/method, such as grpc://catalog.internal:443/pkg.Svc/Get),
+// it writes into c the headers that continue the trace there, naming the
+// span, as Inject does. Outside them it writes none, and removes the trace
+// headers c holds if c is a Deleter (other baggage members stay).
+//
+// Of the HTTPOptions, WithPropagationTargets and WithTraceparent apply;
+// StartCall panics if given another. Set the span's data with SetData; end
+// it with End when the call has ended.
+func StartCall(ctx context.Context, c Carrier, op, description string, to *url.URL, opts ...HTTPOption) *Call {
+	mustContext(ctx, "StartCall")
+	mustCarrier(c, "StartCall")
+	call := &Call{}
+	hub, st := enabledState(ctx)
+	if st == nil {
+		return call
+	}
+	cfg := newHTTPConfig("StartCall", clientOptions, opts)
+	if parent := sentry.SpanFromContext(ctx); st.tracing && parent != nil && parent.Sampled.Bool() {
+		call.span = sentry.StartSpan(sentry.SetHubOnContext(parent.Context(), st.scratch), op)
+		// Not yet visible to any other goroutine.
+		call.span.Origin = spanOrigin
+		call.span.Description = description
+		if d := detectorOf(hub.Client()); d != nil {
+			name := description
+			if name == "" {
+				name = op
+			}
+			call.watch = d.enter(call.span, watchName{name: name})
+		}
+	}
+	traceparent := st.traceparent || cfg.traceparent
+	if !cfg.targetsOf(st).Match(to) {
+		removeTraceHeaders(c)
+		return call
+	}
+	var o outgoing
+	if call.span != nil {
+		o = outgoingFrom(call.span, traceparent)
+	} else {
+		var ok bool
+		if o, ok = outgoingFor(ctx, hub, st, traceparent); !ok {
+			return call
+		}
+	}
+	c.Set(keySentryTrace, o.sentryTrace)
+	if b := wire.MergeBaggage(o.baggage, o.members, values(c, keyBaggage)); b != "" {
+		c.Set(keyBaggage, b)
+	}
+	if o.traceparent != "" {
+		c.Set(keyTraceparent, o.traceparent)
+	}
+	return call
+}
+
+// removeTraceHeaders removes from c, if it is a Deleter, the headers that
+// would continue a trace: sentry-trace, traceparent and baggage's sentry-*
+// members.
+func removeTraceHeaders(c Carrier) {
+	d, ok := c.(Deleter)
+	if !ok {
+		return
+	}
+	d.Delete(keySentryTrace)
+	d.Delete(keyTraceparent)
+	if bs := values(c, keyBaggage); len(bs) > 0 {
+		d.Delete(keyBaggage)
+		if b := wire.MergeBaggage("", 0, bs); b != "" {
+			c.Set(keyBaggage, b)
+		}
+	}
+}
+
+// SetData sets a data field of the call's span.
+func (c *Call) SetData(key string, value any) {
+	if c.span != nil {
+		c.span.SetData(key, value)
+	}
+}
+
+// End ends the call's span with status. Only the first call does anything.
+func (c *Call) End(status sentry.SpanStatus) {
+	if c.span == nil {
+		return
+	}
+	c.span.Status = status
+	c.span.Finish()
+	c.watch.leave()
+	c.span, c.watch = nil, nil
+}
