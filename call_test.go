@@ -50,9 +50,9 @@ func TestStartCallOutsideTheTargetsRemovesTraceHeaders(t *testing.T) {
 	defer tx.Finish()
 	stale := func() sentrytask.MapCarrier {
 		return sentrytask.MapCarrier{
-			"sentry-trace": "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
-			"traceparent":  "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-			"baggage":      "sentry-trace_id=4bf92f3577b34da6a3ce929d0e0e4736,vendor=1",
+			"sentry-trace":  "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
+			"traceparent":   "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+			"baggage":       "sentry-trace_id=4bf92f3577b34da6a3ce929d0e0e4736,vendor=1",
 			"authorization": "token",
 		}
 	}
