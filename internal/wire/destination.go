@@ -20,7 +20,19 @@ import (
 // Unicode and so match no ASCII target: a missed match sends no trace
 // headers, the safe side.
 func normalizeHost(host string) string {
-	host = strings.TrimRight(strings.TrimPrefix(strings.TrimSuffix(host, "]"), "["), ".")
+	// Brackets come off as a pair, and dots after them: "]." is no
+	// bracketed address (a host the fuzzer found normalised to "]" and
+	// then to "").
+	for {
+		h := strings.TrimRight(host, ".")
+		if len(h) >= 2 && h[0] == '[' && h[len(h)-1] == ']' {
+			h = h[1 : len(h)-1]
+		}
+		if h == host {
+			break
+		}
+		host = h
+	}
 	if strings.ContainsAny(host, ":") || host != "" && host[len(host)-1] >= '0' && host[len(host)-1] <= '9' {
 		if ip, err := netip.ParseAddr(host); err == nil {
 			return ip.Unmap().String()
