@@ -1,0 +1,25 @@
+module github.com/sentrytask/sentrytask/examples/grpc
+
+go 1.26.0
+
+require (
+	github.com/getsentry/sentry-go v0.50.0
+	github.com/sentrytask/sentrytask v0.0.0
+	github.com/sentrytask/sentrytask/grpc v0.0.0
+	go.uber.org/goleak v1.3.0
+	google.golang.org/grpc v1.85.0
+)
+
+require (
+	golang.org/x/net v0.60.0 // indirect
+	golang.org/x/sync v0.23.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/text v0.42.0 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
+)
+
+replace (
+	github.com/sentrytask/sentrytask => ../..
+	github.com/sentrytask/sentrytask/grpc => ../../grpc
+)
