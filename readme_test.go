@@ -10,8 +10,9 @@ import (
 
 // TestREADMECodeCompiles keeps the README honest: every Go block in it must
 // appear, line for line (indentation aside), in one of this package's test
-// files or the integrations' (river, nats), which the compiler checks. A block that drifts from the API fails
-// here instead of misleading a reader.
+// files or the integrations' (river, nats, grpc), which the compiler
+// checks. A block that drifts from the API fails here instead of
+// misleading a reader.
 func TestREADMECodeCompiles(t *testing.T) {
 	t.Parallel()
 	readme, err := os.ReadFile("README.md")
@@ -20,7 +21,7 @@ func TestREADMECodeCompiles(t *testing.T) {
 	}
 	// The integrations' blocks are compiled in their own modules' tests.
 	var files []string
-	for _, pattern := range []string{"*_test.go", "river/*_test.go", "nats/*_test.go"} {
+	for _, pattern := range []string{"*_test.go", "river/*_test.go", "nats/*_test.go", "grpc/*_test.go"} {
 		matches, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)
