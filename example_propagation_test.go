@@ -3,6 +3,7 @@ package sentrytask_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"io"
 	"net"
 	"net/http"
@@ -88,4 +89,31 @@ func ExampleContinue() {
 	// └─ transaction http.server "signup" -
 	//    └─ queue.publish "welcome-email" ok
 	//       └─ transaction queue.process "queue.process" -
+}
+
+// An RPC framework's client and server, with what an integration uses:
+// StartCall on the client, Continue and FinishTransaction on the server.
+func ExampleStartCall() {
+	client, rec, _ := sentrytasktest.NewClient()
+	defer client.Close()
+	ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(client, sentry.NewScope()))
+
+	tx := sentry.StartTransaction(ctx, "checkout", sentry.WithOpName("cli.command"))
+	headers := sentrytask.MapCarrier{}
+	to := &url.URL{Scheme: "grpc", Host: "catalog.internal:443", Path: "/acme.Catalog/Get"}
+	call := sentrytask.StartCall(tx.Context(), headers, "rpc.client", "/acme.Catalog/Get", to)
+
+	// The server, in another process, with the headers the call carried:
+	_, served := sentrytask.Continue(ctx, headers, "rpc.server",
+		sentry.WithTransactionName("/acme.Catalog/Get"), sentry.WithTransactionSource(sentry.SourceRoute))
+	sentrytask.FinishTransaction(served, sentry.SpanStatusNotFound)
+
+	call.End(sentry.SpanStatusNotFound)
+	tx.Finish()
+	fmt.Print(sentrytasktest.Tree(rec.Events(), sentrytasktest.WithoutDurations(), sentrytasktest.WithoutTraceIDs()))
+	// Output:
+	// trace
+	// └─ transaction cli.command "checkout" -
+	//    └─ rpc.client "/acme.Catalog/Get" not_found
+	//       └─ transaction rpc.server "/acme.Catalog/Get" not_found
 }
