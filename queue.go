@@ -242,7 +242,22 @@ func Process(ctx context.Context, c Carrier, m Message, handle func(ctx context.
 	}
 	setData(tx, pc.task.data)
 	j.ctx, j.traced = ctx, true
-	return j.runIn(ctx, hub, tx)
+	// The job runs with no span of its own to end: the transaction's
+	// status goes into its event, never the span, which a task the
+	// handler left running may be reading (FinishTransaction).
+	status := sentry.SpanStatusAborted // runtime.Goexit
+	defer func() {
+		if j.ending == running { // a panic goes on
+			status = sentry.SpanStatusInternalError
+		}
+		if tx.Status != sentry.SpanStatusUndefined { // the handler set one
+			status = tx.Status
+		}
+		st.finals.finish(tx, txFinal{status: status})
+	}()
+	err := j.runIn(ctx, hub, nil)
+	status = errorStatus(err)
+	return err
 }
 
 // waitedSince returns when a message started waiting to be processed: when

@@ -328,3 +328,25 @@ func TestProcessContinuesEachMessagesOwnTrace(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessNeverWritesTheTransactionsStatus: a task the handler left
+// running may be reading the transaction (sentry-go reads its status for
+// every event captured below it); the status goes into the event.
+func TestProcessNeverWritesTheTransactionsStatus(t *testing.T) {
+	t.Parallel()
+	ctx, rec := consumer(t)
+	var tx *sentry.Span
+	err := sentrytask.Process(ctx, sentrytask.MapCarrier{}, sentrytask.Message{Destination: "billing"}, func(ctx context.Context) error {
+		tx = sentry.TransactionFromContext(ctx)
+		return errors.New("card declined")
+	})
+	if err == nil || tx == nil {
+		t.Fatalf("Process = %v, transaction %v; want the handler's error, a transaction", err, tx)
+	}
+	if tx.Status != sentry.SpanStatusUndefined {
+		t.Errorf("the transaction's span was given status %v", tx.Status)
+	}
+	if e := only(t, "transactions", rec.Transactions()); e.Contexts["trace"]["status"] != sentry.SpanStatusInternalError {
+		t.Errorf("the event's status %v; want internal_error", e.Contexts["trace"]["status"])
+	}
+}
