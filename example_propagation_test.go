@@ -3,11 +3,11 @@ package sentrytask_test
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 
 	"github.com/getsentry/sentry-go"
 	"github.com/sentrytask/sentrytask"
