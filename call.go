@@ -73,13 +73,7 @@ func StartCall(ctx context.Context, c Carrier, op, description string, to *url.U
 			return call
 		}
 	}
-	c.Set(keySentryTrace, o.sentryTrace)
-	if b := wire.MergeBaggage(o.baggage, o.members, values(c, keyBaggage)); b != "" {
-		c.Set(keyBaggage, b)
-	}
-	if o.traceparent != "" {
-		c.Set(keyTraceparent, o.traceparent)
-	}
+	o.writeTo(c)
 	return call
 }
 

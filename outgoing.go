@@ -84,6 +84,19 @@ func outgoingFor(ctx context.Context, hub *sentry.Hub, st *clientState, tracepar
 	return o, true
 }
 
+// writeTo writes the headers into c: sentry-trace replaced, baggage's
+// sentry-* members replaced and the others kept (every value, when c is a
+// ValuesGetter), traceparent if asked for.
+func (o outgoing) writeTo(c Carrier) {
+	c.Set(keySentryTrace, o.sentryTrace)
+	if b := wire.MergeBaggage(o.baggage, o.members, values(c, keyBaggage)); b != "" {
+		c.Set(keyBaggage, b)
+	}
+	if o.traceparent != "" {
+		c.Set(keyTraceparent, o.traceparent)
+	}
+}
+
 // Inject writes the trace headers for work continued elsewhere from ctx into
 // c: "sentry-trace" (replaced), "baggage" (its sentry-* members replaced,
 // others kept, in one value; every value when c is a ValuesGetter) and,
@@ -105,13 +118,7 @@ func Inject(ctx context.Context, c Carrier) {
 	if !ok {
 		return
 	}
-	c.Set(keySentryTrace, o.sentryTrace)
-	if b := wire.MergeBaggage(o.baggage, o.members, values(c, keyBaggage)); b != "" {
-		c.Set(keyBaggage, b)
-	}
-	if o.traceparent != "" {
-		c.Set(keyTraceparent, o.traceparent)
-	}
+	o.writeTo(c)
 }
 
 // RequestEditor adds the trace headers for ctx to req, as Inject does, if

@@ -109,13 +109,7 @@ func Publish(ctx context.Context, c Carrier, m Message) *Publishing {
 			return p
 		}
 	}
-	c.Set(keySentryTrace, o.sentryTrace)
-	if b := wire.MergeBaggage(o.baggage, o.members, values(c, keyBaggage)); b != "" {
-		c.Set(keyBaggage, b)
-	}
-	if o.traceparent != "" {
-		c.Set(keyTraceparent, o.traceparent)
-	}
+	o.writeTo(c)
 	c.Set(keyEnqueuedTime, wire.FormatEnqueuedTime(time.Now()))
 	return p
 }

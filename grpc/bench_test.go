@@ -171,14 +171,8 @@ func handServer(serverHub *sentry.Hub) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		hub := serverHub.Clone()
 		md, _ := metadata.FromIncomingContext(ctx)
-		first := func(k string) string {
-			if v := md.Get(k); len(v) > 0 {
-				return v[0]
-			}
-			return ""
-		}
 		tx := sentry.StartTransaction(sentry.SetHubOnContext(ctx, hub), info.FullMethod,
-			sentry.ContinueFromHeaders(first(sentry.SentryTraceHeader), first(sentry.SentryBaggageHeader)),
+			sentry.ContinueFromHeaders(first(md, sentry.SentryTraceHeader), first(md, sentry.SentryBaggageHeader)),
 			sentry.WithOpName("grpc.server"), sentry.WithTransactionSource(sentry.SourceRoute))
 		tx.SetData("rpc.system", "grpc")
 		tx.SetData("rpc.service", "grpc.health.v1.Health")

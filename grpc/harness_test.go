@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthgrpc "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 )
 
 func TestMain(m *testing.M) {
@@ -130,4 +131,13 @@ func caller(t *testing.T, name string) (context.Context, *sentry.Span, *sentryta
 func data(e *sentry.Event) map[string]any {
 	d, _ := e.Contexts["trace"]["data"].(map[string]any)
 	return d
+}
+
+// first returns the first value of key in md, as sentry-go's gRPC
+// integration reads trace metadata.
+func first(md metadata.MD, key string) string {
+	if v := md.Get(key); len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }

@@ -25,14 +25,8 @@ func sentryGoInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInf
 		hub = sentry.CurrentHub().Clone()
 	}
 	md, _ := metadata.FromIncomingContext(ctx)
-	first := func(k string) string {
-		if v := md.Get(k); len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
 	tx := sentry.StartTransaction(sentry.SetHubOnContext(ctx, hub), info.FullMethod,
-		sentry.ContinueTrace(hub, first(sentry.SentryTraceHeader), first(sentry.SentryBaggageHeader)),
+		sentry.ContinueTrace(hub, first(md, sentry.SentryTraceHeader), first(md, sentry.SentryBaggageHeader)),
 		sentry.WithOpName("rpc.server"))
 	defer tx.Finish()
 	return handler(tx.Context(), req)
