@@ -12,8 +12,7 @@ import (
 // say — from StartCall: its span, ended by End. Its methods do nothing when
 // no span was started (Sentry off, or the span on the context not sampled).
 type Call struct {
-	span  *sentry.Span
-	watch *orphanWatch
+	sent sentSpan
 }
 
 // Deleter is implemented by carriers that can remove a header: StartCall
@@ -46,32 +45,18 @@ func StartCall(ctx context.Context, c Carrier, op, description string, to *url.U
 		return call
 	}
 	cfg := newHTTPConfig("StartCall", clientOptions, opts)
-	if parent := sentry.SpanFromContext(ctx); st.tracing && parent != nil && parent.Sampled.Bool() {
-		call.span = sentry.StartSpan(sentry.SetHubOnContext(parent.Context(), st.scratch), op)
-		// Not yet visible to any other goroutine.
-		call.span.Origin = spanOrigin
-		call.span.Description = description
-		if d := detectorOf(hub.Client()); d != nil {
-			name := description
-			if name == "" {
-				name = op
-			}
-			call.watch = d.enter(call.span, watchName{name: name})
-		}
+	watchAs := description
+	if watchAs == "" {
+		watchAs = op
 	}
-	traceparent := st.traceparent || cfg.traceparent
+	call.sent.start(ctx, hub, st, op, description, watchAs)
 	if !cfg.targetsOf(st).Match(to) {
 		removeTraceHeaders(c)
 		return call
 	}
-	var o outgoing
-	if call.span != nil {
-		o = outgoingFrom(call.span, traceparent)
-	} else {
-		var ok bool
-		if o, ok = outgoingFor(ctx, hub, st, traceparent); !ok {
-			return call
-		}
+	o, ok := call.sent.headers(ctx, hub, st, st.traceparent || cfg.traceparent)
+	if !ok {
+		return call
 	}
 	o.writeTo(c)
 	return call
@@ -96,19 +81,7 @@ func removeTraceHeaders(c Carrier) {
 }
 
 // SetData sets a data field of the call's span.
-func (c *Call) SetData(key string, value any) {
-	if c.span != nil {
-		c.span.SetData(key, value)
-	}
-}
+func (c *Call) SetData(key string, value any) { c.sent.setData(key, value) }
 
 // End ends the call's span with status. Only the first call does anything.
-func (c *Call) End(status sentry.SpanStatus) {
-	if c.span == nil {
-		return
-	}
-	c.span.Status = status
-	c.span.Finish()
-	c.watch.leave()
-	c.span, c.watch = nil, nil
-}
+func (c *Call) End(status sentry.SpanStatus) { c.sent.end(status) }

@@ -67,8 +67,7 @@ const keyEnqueuedTime = wire.EnqueuedTimeKey
 // span, ended by End. Its methods do nothing when no span was started
 // (Sentry off, or the span on the context not sampled).
 type Publishing struct {
-	span  *sentry.Span
-	watch *orphanWatch
+	sent sentSpan
 }
 
 // Publish starts the "queue.publish" span of a message about to be sent,
@@ -92,22 +91,13 @@ func Publish(ctx context.Context, c Carrier, m Message) *Publishing {
 		return &Publishing{}
 	}
 	p := &Publishing{}
-	var o outgoing
-	if parent := sentry.SpanFromContext(ctx); st.tracing && parent != nil && parent.Sampled.Bool() {
-		p.span = sentry.StartSpan(sentry.SetHubOnContext(parent.Context(), st.scratch), "queue.publish")
-		// Not yet visible to any other goroutine.
-		p.span.Origin = spanOrigin
-		p.span.Description = m.Destination
-		setMessageData(p.span, m)
-		o = outgoingFrom(p.span, st.traceparent)
-		if d := detectorOf(hub.Client()); d != nil {
-			p.watch = d.enter(p.span, watchName{name: "queue.publish " + m.Destination})
-		}
-	} else {
-		var ok bool
-		if o, ok = outgoingFor(ctx, hub, st, st.traceparent); !ok {
-			return p
-		}
+	p.sent.start(ctx, hub, st, "queue.publish", m.Destination, "queue.publish "+m.Destination)
+	if p.sent.span != nil {
+		setMessageData(p.sent.span, m)
+	}
+	o, ok := p.sent.headers(ctx, hub, st, st.traceparent)
+	if !ok {
+		return p
 	}
 	o.writeTo(c)
 	c.Set(keyEnqueuedTime, wire.FormatEnqueuedTime(time.Now()))
@@ -116,21 +106,13 @@ func Publish(ctx context.Context, c Carrier, m Message) *Publishing {
 
 // SetMessageID records the id the engine gave the message.
 func (p *Publishing) SetMessageID(id string) {
-	if p.span != nil && id != "" {
-		p.span.SetData(dataMessageID, id)
+	if id != "" {
+		p.sent.setData(dataMessageID, id)
 	}
 }
 
 // End ends the span, with the status of err, the error of sending.
-func (p *Publishing) End(err error) {
-	if p.span == nil {
-		return
-	}
-	p.span.Status = errorStatus(err)
-	p.span.Finish()
-	p.watch.leave()
-	p.span, p.watch = nil, nil
-}
+func (p *Publishing) End(err error) { p.sent.end(errorStatus(err)) }
 
 // A ProcessOption configures Process: NewTraceAfter, or an Option
 // (WithCaptureErrors, WithRecoverPanics, WithDescription, WithData), which

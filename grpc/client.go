@@ -28,11 +28,15 @@ import (
 // metadata it holds is removed from a call outside the targets; the
 // baggage carries the sampling context the head of the trace froze, unchanged.
 func NewClientHandler(target string, opts ...Option) stats.Handler {
-	return &clientHandler{authority: authority(target), cfg: newConfig("NewClientHandler", clientSide, opts)}
+	h := &clientHandler{authority: authority(target), cfg: newConfig("NewClientHandler", clientSide, opts)}
+	h.host, h.port = hostPort(h.authority)
+	return h
 }
 
 type clientHandler struct {
 	authority string
+	host      string // server.address: the authority's host
+	port      int    // server.port; 0 when the authority names none
 	cfg       config
 }
 
@@ -49,10 +53,10 @@ func (h *clientHandler) TagRPC(ctx context.Context, info *stats.RPCTagInfo) cont
 		call.SetData(dataService, service)
 		call.SetData(dataMethod, method)
 	}
-	if host, port := hostPort(h.authority); host != "" {
-		call.SetData("server.address", host)
-		if port != 0 {
-			call.SetData("server.port", port)
+	if h.host != "" {
+		call.SetData("server.address", h.host)
+		if h.port != 0 {
+			call.SetData("server.port", h.port)
 		}
 	}
 	if out.changed {
