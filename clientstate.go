@@ -2,7 +2,7 @@ package sentrytask
 
 import (
 	"strconv"
-	"sync"
+	"sync/atomic"
 	"weak"
 
 	"github.com/getsentry/sentry-go"
@@ -11,7 +11,10 @@ import (
 
 // clientState is what propagation needs from a client's options, derived
 // once per client: ClientOptions is a large struct copied on every
-// Options() call, and the DSN and the targets need parsing.
+// Options() call, and the DSN and the targets need parsing. It is derived
+// from the options only, and attached to the client without writing to
+// it (weakcache.go): nothing in this package writes to a client it did not
+// make, which other goroutines may be sending events through.
 type clientState struct {
 	tracing     bool
 	traceparent bool // ClientOptions.PropagateTraceparent
@@ -21,48 +24,36 @@ type clientState struct {
 	// static holds the dynamic sampling context entries that do not depend
 	// on the trace: public_key, org_id, release, environment, sample_rate.
 	static map[string]string
-	// scratch is a hub on this client whose scope nobody reads. Spans this
-	// package starts in the caller's goroutine without wanting them current
-	// (an outgoing request's span) are started on it, because sentry-go's
-	// StartSpan and Finish move the current span of the hub they find.
-	scratch *sentry.Hub
-	// finals holds what server transactions end with until their events
-	// are sent (see route.go).
-	finals txFinals
+	// scratch is a hub on the client whose scope nobody reads (see
+	// scratchHub), held weakly: the state lives as long as its client, and
+	// a hub holds its client.
+	scratch atomic.Pointer[weak.Pointer[sentry.Hub]]
 }
 
-// clientStates maps a client to its state, weakly on both sides: the state
-// holds a hub on the client, so a strong reference from this package would
-// keep the client alive forever. The client itself keeps its state alive,
-// through an event processor that refers to it.
-var (
-	clientStates weakCache[sentry.Client, weak.Pointer[clientState]]
-	newStateMu   sync.Mutex
-)
+// clientStates maps a client to its state for as long as the client lives.
+var clientStates weakCache[sentry.Client, clientState]
 
 // stateOf returns the derived state of an enabled client.
 func stateOf(client *sentry.Client) *clientState {
-	if p := clientStates.get(client); p != nil {
-		if s := p.Value(); s != nil {
-			return s
+	return clientStates.getOrAttach(client, newClientState)
+}
+
+// scratchHub returns a hub on client, the state's, whose scope nobody
+// reads. Spans this package starts in the caller's goroutine without
+// wanting them current (an outgoing request's, a message's) are started on
+// it, because sentry-go's StartSpan and Finish move the current span of
+// the hub they find. The hub lives while spans refer to it; once the
+// collector has taken it, the next span gets a new one.
+func (s *clientState) scratchHub(client *sentry.Client) *sentry.Hub {
+	if p := s.scratch.Load(); p != nil {
+		if h := p.Value(); h != nil {
+			return h
 		}
 	}
-	// Serialised so that a client gets one state and one processor.
-	newStateMu.Lock()
-	defer newStateMu.Unlock()
-	if p := clientStates.get(client); p != nil {
-		if s := p.Value(); s != nil {
-			return s
-		}
-	}
-	s := newClientState(client)
-	// The processor refers to s, which keeps s alive as long as the client.
-	client.AddEventProcessor(func(e *sentry.Event, _ *sentry.EventHint) *sentry.Event {
-		return s.finals.apply(e)
-	})
-	p := weak.Make(s)
-	clientStates.attach(client, &p)
-	return s
+	h := sentry.NewHub(client, sentry.NewScope())
+	p := weak.Make(h)
+	s.scratch.Store(&p)
+	return h
 }
 
 func newClientState(client *sentry.Client) *clientState {
@@ -73,7 +64,6 @@ func newClientState(client *sentry.Client) *clientState {
 		strict:      opts.StrictTraceContinuation,
 		targets:     wire.CompileTargets(opts.TracePropagationTargets),
 		static:      make(map[string]string, 5),
-		scratch:     sentry.NewHub(client, sentry.NewScope()),
 	}
 	if dsn, err := sentry.NewDsn(opts.Dsn); err == nil {
 		s.orgID = dsn.GetOrgID()

@@ -42,8 +42,13 @@ func Fork(ctx context.Context) context.Context {
 
 // fork binds to ctx a clone of hub whose scope points at the span on ctx.
 func fork(ctx context.Context, hub *sentry.Hub) (context.Context, *sentry.Hub) {
+	return forkBelow(ctx, hub, sentry.SpanFromContext(ctx))
+}
+
+// forkBelow is fork when the span on ctx is known: span.
+func forkBelow(ctx context.Context, hub *sentry.Hub, span *sentry.Span) (context.Context, *sentry.Hub) {
 	clone := cloneHub(hub)
-	clone.Scope().SetSpan(sentry.SpanFromContext(ctx))
+	clone.Scope().SetSpan(span)
 	return sentry.SetHubOnContext(ctx, clone), clone
 }
 

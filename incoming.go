@@ -57,20 +57,6 @@ func (p *remoteParent) continueTrace(s *sentry.Span) {
 	s.SetDynamicSamplingContext(sentry.DynamicSamplingContext{Entries: maps.Clone(p.dsc.Entries), Frozen: true})
 }
 
-// startTransaction starts a transaction on ctx's hub, continuing p's trace
-// when p is not nil. Its dynamic sampling context is then p's, frozen now,
-// so that outgoing requests forward it unchanged.
-func startTransaction(ctx context.Context, op string, p *remoteParent, opts ...sentry.SpanOption) *sentry.Span {
-	if p != nil {
-		opts = append(opts, p.continueTrace)
-	}
-	tx := sentry.StartSpan(ctx, op, opts...)
-	if p != nil {
-		freezeDSC(tx, p.dsc)
-	}
-	return tx
-}
-
 // continueRemote starts the transaction of work that arrived from another
 // process, continuing p's trace (a new one when p is nil), with a fork of
 // hub bound to the returned context, whose scope propagates the trace too.
@@ -78,7 +64,7 @@ func startTransaction(ctx context.Context, op string, p *remoteParent, opts ...s
 // from.
 func continueRemote(ctx context.Context, hub *sentry.Hub, p *remoteParent, op, name string, source sentry.TransactionSource, opts ...sentry.SpanOption) (context.Context, *sentry.Hub, *sentry.Span) {
 	ctx, hub = fork(detachedContext{ctx, nil}, hub)
-	tx := startTransaction(ctx, op, p, append([]sentry.SpanOption{
+	ctx, tx := startTransaction(ctx, hub, op, p, append([]sentry.SpanOption{
 		sentry.WithTransactionName(name),
 		sentry.WithTransactionSource(source),
 		sentry.WithSpanOrigin(spanOrigin)}, opts...)...)
@@ -91,7 +77,7 @@ func continueRemote(ctx context.Context, hub *sentry.Hub, p *remoteParent, op, n
 		pc.DynamicSamplingContext = p.dsc
 	}
 	hub.Scope().SetPropagationContext(pc)
-	return tx.Context(), hub, tx
+	return ctx, hub, tx
 }
 
 // spanOrigin marks the spans this package starts by itself.
@@ -113,8 +99,10 @@ const spanOrigin sentry.SpanOrigin = "auto.sentrytask"
 //
 // The returned context carries a fork of ctx's hub (or of the global hub)
 // whose scope continues the trace too, and the transaction; the caller must
-// end the span, which is never nil, with Finish or, once the work may have
-// left tasks running, FinishTransaction.
+// end the span, which is never nil, with FinishTransaction. (Ended with
+// Finish, it is sent as sentry-go sends a transaction: its envelope
+// carries a sampling context rebuilt from this service's options instead
+// of the head's, and tasks it left running may race with its status.)
 func Continue(ctx context.Context, c Carrier, op string, opts ...sentry.SpanOption) (context.Context, *sentry.Span) {
 	mustContext(ctx, "Continue")
 	mustCarrier(c, "Continue")
@@ -129,23 +117,19 @@ func Continue(ctx context.Context, c Carrier, op string, opts ...sentry.SpanOpti
 }
 
 // FinishTransaction finishes tx, a transaction that Continue started, with
-// status, without writing the span. The work it stood for may have spawned
-// tasks it did not wait for, and sentry-go reads a transaction's status,
-// without a lock anyone else can take, for every event captured below it:
-// the status goes into the transaction's event as it is sent instead, as
-// Middleware's does. (Such tasks are orphans, which an OrphanDetector
+// status, without writing the span, and sends it with the sampling context
+// of the head of its trace, as Middleware and Process do. The work it stood
+// for may have spawned tasks it did not wait for, and sentry-go reads a
+// transaction's status, without a lock anyone else can take, for every
+// event captured below it: the status goes into the transaction's event as
+// it is sent instead. (Such tasks are orphans, which an OrphanDetector
 // reports; this keeps them from racing as well.)
 //
-// A transaction of a client without tracing, or a nil tx, is finished as
-// usual.
+// A transaction this package did not start is given status and finished as
+// usual; a nil tx is ignored.
 func FinishTransaction(tx *sentry.Span, status sentry.SpanStatus) {
 	if tx == nil {
 		return
 	}
-	if _, st := enabledState(tx.Context()); st != nil {
-		st.finals.finish(tx, txFinal{status: status})
-		return
-	}
-	tx.Status = status
-	tx.Finish()
+	finishTransaction(tx, txFinal{status: status})
 }

@@ -29,6 +29,9 @@ type job struct {
 	// then the job's own. Without one the job forks nothing and starts no
 	// span.
 	traced bool
+	// counted is set when the job was forked below a span this package
+	// started, which counts it until it ends (endSpan).
+	counted bool
 	// where is where the job runs.
 	where where
 	// ending is how run ended, for whoever runs the job to read after run
@@ -75,12 +78,15 @@ func (j *job) capture(ctx context.Context, hub *sentry.Hub, fn func(context.Cont
 		j.ctx = ctx
 		return
 	}
-	j.ctx, _ = fork(ctx, hub)
+	span := sentry.SpanFromContext(ctx)
+	j.ctx, _ = forkBelow(ctx, hub, span)
 	j.traced = true
+	if span == nil {
+		return
+	}
+	j.counted = countUse(ctx, span)
 	if d := detectorOf(client); d != nil {
-		if span := sentry.SpanFromContext(ctx); span != nil {
-			j.watch = d.enter(span, j.name())
-		}
+		j.watch = d.enter(span, j.name())
 	}
 }
 
@@ -103,6 +109,10 @@ func (j *job) release() {
 		j.watch.leave()
 		j.watch = nil
 	}
+	if j.counted {
+		uncountUse(j.ctx)
+		j.counted = false
+	}
 }
 
 // run runs the job's function in the current goroutine, inside a span of
@@ -116,9 +126,7 @@ func (j *job) run(span bool, op string) error {
 	if j.traced {
 		hub = HubFromContext(ctx)
 		if span {
-			if s = startSpan(ctx, op, j.cfg); s != nil {
-				ctx = s.Context()
-			}
+			ctx, s = startSpan(ctx, hub, op, j.cfg)
 		}
 	}
 	return j.runIn(ctx, hub, s)
@@ -137,8 +145,7 @@ func (j *job) runIn(ctx context.Context, hub *sentry.Hub, s *sentry.Span) (err e
 				// must still end.
 				j.ending = exited
 				if s != nil {
-					s.Status = sentry.SpanStatusAborted
-					s.Finish()
+					endSpan(ctx, s, sentry.SpanStatusAborted)
 				}
 			} else {
 				err = j.panicked(ctx, hub, s, r)
@@ -172,10 +179,11 @@ func (j *job) finish(ctx context.Context, hub *sentry.Hub, s *sentry.Span, err e
 			&sentry.EventHint{OriginalException: err, Context: ctx})
 	}
 	if s != nil {
+		status := sentry.SpanStatusUndefined // the function set one
 		if s.Status == sentry.SpanStatusUndefined {
-			s.Status = errorStatus(err)
+			status = errorStatus(err)
 		}
-		s.Finish()
+		endSpan(ctx, s, status)
 	}
 }
 
@@ -186,8 +194,7 @@ func (j *job) finish(ctx context.Context, hub *sentry.Hub, s *sentry.Span, err e
 func (j *job) panicked(ctx context.Context, hub *sentry.Hub, s *sentry.Span, r any) error {
 	id := reportPanic(ctx, hub, r, nil)
 	if s != nil {
-		s.Status = sentry.SpanStatusInternalError
-		s.Finish()
+		endSpan(ctx, s, sentry.SpanStatusInternalError)
 	}
 	if j.cfg.recoverPanics {
 		j.ending = returned

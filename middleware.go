@@ -63,7 +63,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, hub, tx := continueRemote(ctx, hub, p, "http.server", name, source)
 	hub.Scope().SetRequest(r)
 	tx.SetData("http.request.method", r.Method)
-	req := &serverRequest{st: st, hub: hub, tx: tx, pattern: pattern, recover: m.recover,
+	req := &serverRequest{hub: hub, tx: tx, pattern: pattern, recover: m.recover,
 		rw: &statusWriter{ResponseWriter: w}, r: r.WithContext(ctx)}
 	defer func() {
 		if v := recover(); v != nil {
@@ -76,7 +76,6 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serverRequest is one request's transaction on its way through next.
 type serverRequest struct {
-	st      *clientState
 	hub     *sentry.Hub // the request's fork
 	tx      *sentry.Span
 	r       *http.Request // as next got it
@@ -88,7 +87,7 @@ type serverRequest struct {
 // end ends the request's transaction with status, or else with the status
 // the handler set, or else with the response code's. Nothing is written to
 // the transaction's fields: tasks of the handler may be reading them (see
-// txFinals).
+// sending.go).
 func (s *serverRequest) end(status sentry.SpanStatus, code int) {
 	s.tx.SetData("http.response.status_code", code) // under the span's lock
 	var f txFinal
@@ -104,7 +103,7 @@ func (s *serverRequest) end(status sentry.SpanStatus, code int) {
 	if f.status == sentry.SpanStatusUndefined {
 		f.status = sentry.HTTPtoSpanStatus(code)
 	}
-	s.st.finals.finish(s.tx, f)
+	finishTransaction(s.tx, f)
 }
 
 // panicked reports v on the request's transaction, which is still current

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -68,8 +70,12 @@ func TestMiddlewareContinuesTheCallersTraceAndForwardsTheHeadsContext(t *testing
 	want := sentry.DynamicSamplingContext{Entries: map[string]string{"trace_id": callerTrace, "public_key": "headkey", "sample_rate": "0.01",
 		"release": "head@1.0", "environment": "prod", "transaction": "checkout", "sampled": "true"}}
 	got, err := sentry.DynamicSamplingContextFromHeader([]byte(outOurs.Get("baggage")))
-	if err != nil || fmt.Sprint(got.Entries) != fmt.Sprint(want.Entries) {
-		t.Errorf("ours: outgoing baggage %q; want the head's context %v", outOurs.Get("baggage"), want.Entries)
+	// The head sent no sample_rand: this service fixes one the head's
+	// decision agrees with (below its rate, as it was sampled).
+	rand, _ := strconv.ParseFloat(got.Entries["sample_rand"], 64)
+	delete(got.Entries, "sample_rand")
+	if err != nil || fmt.Sprint(got.Entries) != fmt.Sprint(want.Entries) || rand >= 0.01 {
+		t.Errorf("ours: outgoing baggage %q; want the head's context %v, and a sample_rand below its rate", outOurs.Get("baggage"), want.Entries)
 	}
 	// sentryhttpclient's child-span ToBaggage rebuilds the context from
 	// this service's own options.
@@ -162,8 +168,8 @@ func TestMiddlewareStartsANewTraceOnBadHeaders(t *testing.T) {
 	if traceID, _, _ := sentrytasktest.IDs(only(t, "transactions", rec.Transactions())); traceID != callerTrace {
 		t.Errorf("a repeated sentry-trace did not continue the trace (got %s)", traceID)
 	}
-	if got := base.last(t).Header.Get("baggage"); got != "sentry-public_key=headkey" {
-		t.Errorf("forwarded baggage = %q; want the one valid sentry member", got)
+	if got := base.last(t).Header.Get("baggage"); !regexp.MustCompile(`^sentry-public_key=headkey,sentry-sample_rand=0\.\d{6}$`).MatchString(got) {
+		t.Errorf("forwarded baggage = %q; want the one valid sentry member, and a sample_rand", got)
 	}
 }
 

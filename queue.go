@@ -229,7 +229,7 @@ func Process(ctx context.Context, c Carrier, m Message, handle func(ctx context.
 		if tx.Status != sentry.SpanStatusUndefined { // the handler set one
 			status = tx.Status
 		}
-		st.finals.finish(tx, txFinal{status: status})
+		finishTransaction(tx, txFinal{status: status})
 	}()
 	err := j.runIn(ctx, hub, nil)
 	status = errorStatus(err)

@@ -23,7 +23,7 @@ func (s *sentSpan) start(ctx context.Context, hub *sentry.Hub, st *clientState, 
 	if !st.tracing || parent == nil || !parent.Sampled.Bool() {
 		return
 	}
-	s.span = sentry.StartSpan(sentry.SetHubOnContext(parent.Context(), st.scratch), op)
+	s.span = sentry.StartSpan(sentry.SetHubOnContext(parent.Context(), st.scratchHub(hub.Client())), op)
 	// Not yet visible to any other goroutine.
 	s.span.Origin = spanOrigin
 	s.span.Description = description

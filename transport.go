@@ -103,7 +103,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	parent := sentry.SpanFromContext(ctx)
 	var span *sentry.Span
 	if parent != nil && parent.Sampled.Bool() {
-		span = startClientSpan(st.scratch, parent, req)
+		span = startClientSpan(st.scratchHub(hub.Client()), parent, req)
 	}
 	if !propagate && span == nil {
 		return t.base.RoundTrip(req)
