@@ -211,19 +211,23 @@ func (d *OrphanDetector) process(event *sentry.Event, _ *sentry.EventHint) *sent
 	return event
 }
 
-// running names the tasks still running under the transaction of event.
+// running names the tasks still running under the transaction of event,
+// and forgets them: the transaction has been sent, and a watch nobody
+// leaves (a Publishing or Call never ended, on an error path) must not be
+// kept for ever. A task still running leaves a set nobody looks up.
 func (d *OrphanDetector) running(event *sentry.Event) []string {
 	key, ok := eventTxKey(event)
 	if !ok {
 		return nil
 	}
-	v, ok := d.live.Load(key)
+	v, ok := d.live.LoadAndDelete(key)
 	if !ok {
 		return nil
 	}
 	set := v.(*txTasks)
 	set.mu.Lock()
 	defer set.mu.Unlock()
+	set.dead = true
 	var names []string
 	for w := set.head; w != nil; w = w.next {
 		names = append(names, w.name.String())
