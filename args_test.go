@@ -56,10 +56,14 @@ func TestBadArgumentsPanicAtTheCall(t *testing.T) {
 		{"Fork(nil)", func() { sentrytask.Fork(nilCtx) }, "Fork called with a nil context"},
 		{"Detach(nil)", func() { sentrytask.Detach(nilCtx) }, "Detach called with a nil context"},
 		{"Inject(ctx, nil)", func() { sentrytask.Inject(ctx, nil) }, "Inject called with a nil carrier"},
+		{"Inject(ctx, MapCarrier(nil))", func() { sentrytask.Inject(ctx, sentrytask.MapCarrier(nil)) }, "Inject called with a nil sentrytask.MapCarrier as its carrier"},
+		{"Publish(ctx, HeaderCarrier(nil))", func() { sentrytask.Publish(ctx, sentrytask.HeaderCarrier(nil), sentrytask.Message{}) }, "Publish called with a nil sentrytask.HeaderCarrier as its carrier"},
+		{"StartCall(ctx, MapCarrier(nil))", func() { sentrytask.StartCall(ctx, sentrytask.MapCarrier(nil), "rpc", "", nil) }, "StartCall called with a nil sentrytask.MapCarrier"},
+		{"Pool.Process(ctx, nil, …)", func() { _, _ = p.Process(ctx, nil, sentrytask.Message{}, noop) }, "Pool.Process called with a nil carrier"},
+		{"Pool.Process(ctx, c, m, nil)", func() { _, _ = p.Process(ctx, sentrytask.MapCarrier{}, sentrytask.Message{}, nil) }, "Pool.Process called with a nil function"},
 		{"Continue(ctx, nil, op)", func() { sentrytask.Continue(ctx, nil, "op") }, "Continue called with a nil carrier"},
 		{"RequestEditor(ctx, nil)", func() { _ = sentrytask.RequestEditor(ctx, nil) }, "RequestEditor called with a nil request"},
 		{"Middleware(nil)", func() { sentrytask.Middleware(nil) }, "Middleware called with a nil handler"},
-		{"Instrument(…, WithSpan)", func() { _ = sentrytask.Instrument(ctx, "op", noop, sentrytask.WithSpan("x")) }, "WithSpan given to Instrument"},
 		{"NewTransport(nil, WithRecover500)", func() { sentrytask.NewTransport(nil, sentrytask.WithRecover500()) }, "WithRecover500 given to NewTransport; it applies to Middleware"},
 		{"NewRequestEditor(WithRecover500)", func() { sentrytask.NewRequestEditor(sentrytask.WithRecover500()) }, "WithRecover500 given to NewRequestEditor"},
 		{"Middleware(h, WithTraceparent)", func() { sentrytask.Middleware(http.NotFoundHandler(), sentrytask.WithTraceparent()) }, "WithTraceparent given to Middleware; it applies to NewTransport and NewRequestEditor"},
@@ -85,6 +89,43 @@ func TestNilArgumentsWithADefaultGetIt(t *testing.T) {
 	}
 }
 
+// TestAnOptionWhereItCannotApplyDoesNotCompile: WithSpan asks for a span
+// that Instrument always starts and that Process, a transaction of its
+// own, cannot have; it is an Option, which neither takes, so passing it to
+// them (or to an integration's process options) does not compile. Every
+// other task option is a RunOption, which both take.
+func TestAnOptionWhereItCannotApplyDoesNotCompile(t *testing.T) {
+	t.Parallel()
+	run := reflect.TypeFor[sentrytask.RunOption]()
+	process := reflect.TypeFor[sentrytask.ProcessOption]()
+	option := reflect.TypeFor[sentrytask.Option]()
+	for name, f := range map[string]any{"Instrument": sentrytask.Instrument, "InstrumentValue": sentrytask.InstrumentValue[int]} {
+		if in := reflect.TypeOf(f); in.In(in.NumIn()-1).Elem() != run {
+			t.Errorf("%s's options are not RunOptions", name)
+		}
+	}
+	for name, f := range map[string]any{"Process": sentrytask.Process, "Pool.Process": (*sentrytask.Pool).Process} {
+		if in := reflect.TypeOf(f); in.In(in.NumIn()-1).Elem() != process {
+			t.Errorf("%s's options are not ProcessOptions", name)
+		}
+	}
+	span := reflect.TypeOf(sentrytask.WithSpan)
+	if span.Out(0).Implements(process) || reflect.TypeOf(sentrytask.WithSpan("x")).Implements(process) {
+		t.Error("WithSpan returns something Process and Instrument accept")
+	}
+	for name, f := range map[string]any{"WithDescription": sentrytask.WithDescription, "WithData": sentrytask.WithData,
+		"WithCaptureErrors": sentrytask.WithCaptureErrors, "WithRecoverPanics": sentrytask.WithRecoverPanics} {
+		if out := reflect.TypeOf(f).Out(0); out != run || !out.Implements(option) {
+			t.Errorf("%s returns %v; want a RunOption, which tasks take too", name, out)
+		}
+	}
+	for name, f := range map[string]any{"NewTraceAfter": sentrytask.NewTraceAfter, "WithErrorStatus": sentrytask.WithErrorStatus, "OnNotRun": sentrytask.OnNotRun} {
+		if out := reflect.TypeOf(f).Out(0); out.Implements(option) {
+			t.Errorf("%s returns something tasks take", name)
+		}
+	}
+}
+
 // TestPoolOptionsApplyToPoolsOnly: WithQueueSize is a PoolOption, which Go,
 // a Group and Instrument do not take (passing it does not compile); every
 // Option is also a PoolOption, for all of a pool's tasks.
@@ -97,8 +138,7 @@ func TestPoolOptionsApplyToPoolsOnly(t *testing.T) {
 	if !option.Implements(reflect.TypeFor[sentrytask.PoolOption]()) {
 		t.Error("an Option is not a PoolOption")
 	}
-	instrument := reflect.TypeOf(sentrytask.Instrument)
-	if instrument.In(instrument.NumIn()-1).Elem() != option {
-		t.Error("Instrument's options are not Options")
+	if reflect.TypeOf(sentrytask.WithQueueSize(1)).Implements(reflect.TypeFor[sentrytask.RunOption]()) {
+		t.Error("WithQueueSize returns something Instrument accepts")
 	}
 }

@@ -3,6 +3,7 @@ package sentrytask
 import (
 	"context"
 	"net/url"
+	"strings"
 
 	"github.com/getsentry/sentry-go"
 	"github.com/sentrytask/sentrytask/internal/wire"
@@ -38,7 +39,7 @@ type Deleter interface {
 // it with End when the call has ended.
 func StartCall(ctx context.Context, c Carrier, op, description string, to *url.URL, opts ...HTTPOption) *Call {
 	mustContext(ctx, "StartCall")
-	mustCarrier(c, "StartCall")
+	mustWritable(c, "StartCall")
 	call := &Call{}
 	hub, st := enabledState(ctx)
 	if st == nil {
@@ -64,7 +65,7 @@ func StartCall(ctx context.Context, c Carrier, op, description string, to *url.U
 
 // removeTraceHeaders removes from c, if it is a Deleter, the headers that
 // would continue a trace: sentry-trace, traceparent and baggage's sentry-*
-// members.
+// members. The caller's other baggage members stay as they were written.
 func removeTraceHeaders(c Carrier) {
 	d, ok := c.(Deleter)
 	if !ok {
@@ -72,11 +73,14 @@ func removeTraceHeaders(c Carrier) {
 	}
 	d.Delete(keySentryTrace)
 	d.Delete(keyTraceparent)
-	if bs := values(c, keyBaggage); len(bs) > 0 {
-		d.Delete(keyBaggage)
-		if b := wire.MergeBaggage("", 0, bs); b != "" {
-			c.Set(keyBaggage, b)
-		}
+	kept, changed := wire.WithoutSentryMembers(values(c, keyBaggage))
+	if !changed {
+		return
+	}
+	d.Delete(keyBaggage)
+	if len(kept) > 0 {
+		// Baggage fields are one comma-separated list.
+		c.Set(keyBaggage, strings.Join(kept, ","))
 	}
 }
 

@@ -2,7 +2,9 @@ package sentrytask_test
 
 import (
 	"context"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -142,4 +144,41 @@ func only1(t *testing.T, spans []*sentry.Span) *sentry.Span {
 		t.Fatalf("recorded %d spans; want 1", len(spans))
 	}
 	return spans[0]
+}
+
+// TestOutsideTheTargetsTheCallersBaggageIsKeptAsWritten: a call or request
+// outside the targets loses the sentry-* baggage members and nothing else:
+// members with spaces or quotes, and members past the W3C limit of 64,
+// are the caller's, and go on byte for byte.
+func TestOutsideTheTargetsTheCallersBaggageIsKeptAsWritten(t *testing.T) {
+	t.Parallel()
+	var many []string
+	for i := range 70 {
+		many = append(many, "k"+strconv.Itoa(i)+"=v")
+	}
+	for _, tc := range []struct{ in, want string }{
+		{`sentry-trace_id=4bf92f3577b34da6a3ce929d0e0e4736, note=two words , quoted="x",sentry-sampled=true`, `note=two words , quoted="x"`},
+		{strings.Join(many, ",") + ",sentry-sampled=true", strings.Join(many, ",")},
+		{"vendor=1;prop=x", "vendor=1;prop=x"},
+	} {
+		ctx, tx, _ := newTrace(t, "call")
+		headers := sentrytask.MapCarrier{"baggage": tc.in}
+		sentrytask.StartCall(ctx, headers, "grpc.client", "/pkg.Svc/M", grpcURL("elsewhere.test:443", "/pkg.Svc/M"),
+			sentrytask.WithPropagationTargets("catalog.internal")).End(sentry.SpanStatusOK)
+
+		var sent http.Header
+		rt := sentrytask.NewTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			sent = r.Header
+			return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody}, nil
+		}), sentrytask.WithPropagationTargets("catalog.internal"))
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://elsewhere.test/", nil)
+		req.Header.Set("Baggage", tc.in)
+		if _, err := rt.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+		tx.Finish()
+		if headers["baggage"] != tc.want || sent.Get("Baggage") != tc.want {
+			t.Errorf("baggage %.60q…: StartCall left %.80q…, NewTransport sent %.80q…; want %.80q…", tc.in, headers["baggage"], sent.Get("Baggage"), tc.want)
+		}
+	}
 }

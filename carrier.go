@@ -2,6 +2,7 @@ package sentrytask
 
 import (
 	"net/http"
+	"reflect"
 
 	"github.com/sentrytask/sentrytask/internal/wire"
 )
@@ -77,6 +78,18 @@ func values(c Carrier, key string) []string {
 func mustCarrier(c Carrier, where string) {
 	if c == nil {
 		panic("sentrytask: " + where + " called with a nil carrier")
+	}
+}
+
+// mustWritable panics on a carrier that cannot be written: nil, or a nil
+// map or pointer (a MapCarrier, HeaderCarrier or nats.Header never made).
+// Writing to one panics only when Sentry is on, so that a producer would
+// pass every test run without a DSN and crash in production; checked
+// here, the mistake shows in the first test.
+func mustWritable(c Carrier, where string) {
+	mustCarrier(c, where)
+	if v := reflect.ValueOf(c); (v.Kind() == reflect.Map || v.Kind() == reflect.Pointer) && v.IsNil() {
+		panic("sentrytask: " + where + " called with a nil " + v.Type().String() + " as its carrier: make it first")
 	}
 }
 

@@ -46,7 +46,7 @@ func NewGroup(ctx context.Context, opts ...Option) (*Group, context.Context) {
 	mustContext(ctx, "NewGroup")
 	eg, ctx := errgroup.WithContext(ctx)
 	g := &Group{eg: eg, ctx: ctx, hub: HubFromContext(ctx)}
-	g.cfg.apply(opts)
+	g.cfg = *with(&noOptions, opts)
 	return g, ctx
 }
 
@@ -110,6 +110,6 @@ func (g *Group) capture(fn func(context.Context) error, opts []Option) job {
 		ctx, hub = context.Background(), sentry.CurrentHub()
 	}
 	j := job{where: onOwnGoroutine}
-	j.capture(ctx, hub, fn, g.cfg.with(opts))
+	j.capture(ctx, hub, fn, with(&g.cfg, opts))
 	return j
 }

@@ -23,23 +23,20 @@ import (
 //
 // Instrument works on the hub found on ctx and does not clone it: that hub
 // must not be shared with other goroutines running at the same time. Use Go,
-// a Group or a Pool to cross goroutines. WithSpan does not apply: Instrument
-// panics if given it.
-func Instrument(ctx context.Context, op string, fn func(ctx context.Context) error, opts ...Option) error {
+// a Group or a Pool to cross goroutines. It takes RunOptions: WithSpan,
+// which would ask for the span it always starts, does not compile.
+func Instrument(ctx context.Context, op string, fn func(ctx context.Context) error, opts ...RunOption) error {
 	mustContext(ctx, "Instrument")
 	mustFunc(fn == nil, "Instrument")
 	// The shared empty configuration unless options are given: a config
 	// built here would escape through the option functions on every call.
-	cfg := noOptions.with(opts)
-	if cfg.span {
-		panic("sentrytask: WithSpan given to Instrument, which always starts a span, with the op it is given")
-	}
+	cfg := with(&noOptions, opts)
 	j := job{ctx: ctx, fn: fn, cfg: cfg, traced: tracing(ctx), where: inline}
 	return j.run(true, op)
 }
 
 // InstrumentValue is Instrument for a function that also returns a value.
-func InstrumentValue[T any](ctx context.Context, op string, fn func(ctx context.Context) (T, error), opts ...Option) (T, error) {
+func InstrumentValue[T any](ctx context.Context, op string, fn func(ctx context.Context) (T, error), opts ...RunOption) (T, error) {
 	mustFunc(fn == nil, "InstrumentValue")
 	var v T
 	err := Instrument(ctx, op, func(ctx context.Context) error {

@@ -2,13 +2,37 @@ package sentrytask
 
 import "slices"
 
-// An Option configures a task started by Go, a Group or a Pool, or the span
-// of Instrument. One type serves every place a task or span starts, so that
-// options can be kept in a slice and passed to any of them. An option that
-// cannot apply where it is given is not ignored: WithSpan given to
-// Instrument, which always starts a span, panics there. Options for a
-// pool itself are PoolOptions, which Go and Instrument do not take.
-type Option func(*config)
+// An Option configures a task started by Go, a Group or a Pool, or, given
+// to NewPool, every task of the pool: WithSpan, or any RunOption. Options
+// are interfaces of one method per place they apply, so that one given
+// where it cannot apply does not compile: WithSpan is not a RunOption,
+// which Instrument and Process take; WithQueueSize is a PoolOption only.
+type Option interface {
+	applyTask(*config)
+	PoolOption
+}
+
+// A RunOption configures how a function runs and what is reported of it,
+// wherever it runs: in a task (it is an Option), in Instrument, or as the
+// processing of a message (it is a ProcessOption). WithDescription,
+// WithData, WithCaptureErrors and WithRecoverPanics are RunOptions.
+type RunOption interface {
+	Option
+	ProcessOption
+}
+
+// spawnOption is an Option that applies to tasks only.
+type spawnOption func(*config)
+
+func (o spawnOption) applyTask(c *config)     { o(c) }
+func (o spawnOption) applyPool(p *poolConfig) { o(&p.task) }
+
+// runOption is a RunOption.
+type runOption func(*config)
+
+func (o runOption) applyTask(c *config)           { o(c) }
+func (o runOption) applyPool(p *poolConfig)       { o(&p.task) }
+func (o runOption) applyProcess(p *processConfig) { o(&p.task) }
 
 // config is the resolved form of a list of options.
 type config struct {
@@ -18,6 +42,9 @@ type config struct {
 	data          []datum
 	captureErrors bool
 	recoverPanics bool
+	// notRun is called when a Pool completes the task without running it
+	// (OnNotRun, for a message of Pool.Process).
+	notRun func(error)
 }
 
 type datum struct {
@@ -31,8 +58,10 @@ var noOptions config
 
 // with returns c with opts applied on top, without modifying c: c itself
 // when there are no options, so that the tasks of a Group or Pool share
-// their owner's configuration instead of each carrying a copy.
-func (c *config) with(opts []Option) *config {
+// their owner's configuration instead of each carrying a copy. Later
+// options win, except WithData, whose entries accumulate. A nil option
+// does nothing.
+func with[O Option](c *config, opts []O) *config {
 	if len(opts) == 0 {
 		return c
 	}
@@ -40,18 +69,12 @@ func (c *config) with(opts []Option) *config {
 	// WithData appends; clipping makes it copy instead of writing into c's
 	// backing array, which other tasks share.
 	d.data = slices.Clip(d.data)
-	d.apply(opts)
-	return &d
-}
-
-// apply resolves opts on top of c. Later options win, except WithData,
-// whose entries accumulate. A nil option does nothing.
-func (c *config) apply(opts []Option) {
 	for _, opt := range opts {
-		if opt != nil {
-			opt(c)
+		if Option(opt) != nil {
+			opt.applyTask(&d)
 		}
 	}
+	return &d
 }
 
 // WithSpan gives each task its own child span with operation op, started
@@ -73,18 +96,18 @@ func (c *config) apply(opts []Option) {
 // global hub's client, or give such tasks no span of their own; an
 // OrphanDetector reports the transactions that hit the limit.
 func WithSpan(op string) Option {
-	return func(c *config) { c.span, c.op = true, op }
+	return spawnOption(func(c *config) { c.span, c.op = true, op })
 }
 
 // WithDescription sets the description of the task's span. For a span that
 // starts a transaction it is also the transaction name.
-func WithDescription(d string) Option {
-	return func(c *config) { c.description = d }
+func WithDescription(d string) RunOption {
+	return runOption(func(c *config) { c.description = d })
 }
 
 // WithData adds key and value to the task's span data.
-func WithData(key string, value any) Option {
-	return func(c *config) { c.data = append(c.data, datum{key, value}) }
+func WithData(key string, value any) RunOption {
+	return runOption(func(c *config) { c.data = append(c.data, datum{key, value}) })
 }
 
 // WithCaptureErrors also sends the error a task returns as a Sentry event,
@@ -93,8 +116,8 @@ func WithData(key string, value any) Option {
 // context.Canceled are not sent: cancellation is caused elsewhere, and in a
 // group every task but the first failing one would report it. Nor is a
 // *PanicError: its panic was reported when it was recovered.
-func WithCaptureErrors() Option {
-	return func(c *config) { c.captureErrors = true }
+func WithCaptureErrors() RunOption {
+	return runOption(func(c *config) { c.captureErrors = true })
 }
 
 // WithRecoverPanics turns a panic in a task into a *PanicError returned by
@@ -108,8 +131,8 @@ func WithCaptureErrors() Option {
 // Middleware it passes through; the layers further out end their spans
 // with an error status and send nothing more, and a *PanicError further
 // out carries the first report's EventID.
-func WithRecoverPanics() Option {
-	return func(c *config) { c.recoverPanics = true }
+func WithRecoverPanics() RunOption {
+	return runOption(func(c *config) { c.recoverPanics = true })
 }
 
 // A PoolOption configures NewPool: WithQueueSize, or any Option, which then
@@ -121,12 +144,6 @@ type PoolOption interface {
 type poolConfig struct {
 	task      config
 	queueSize int // 0: the number of workers
-}
-
-func (o Option) applyPool(p *poolConfig) {
-	if o != nil {
-		o(&p.task)
-	}
 }
 
 type poolOption func(*poolConfig)

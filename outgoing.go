@@ -22,13 +22,28 @@ type outgoing struct {
 	traceparent string // empty unless asked for
 	baggage     string // the sentry-* members only
 	members     int
+	// The parent the headers name, for a traceparent not asked for: one
+	// the caller's request or message already holds names another trace,
+	// and is replaced.
+	traceID sentry.TraceID
+	spanID  sentry.SpanID
+	sampled sentry.Sampled
+}
+
+// replacement returns the traceparent that replaces one the caller wrote.
+func (o outgoing) replacement() string {
+	if o.traceparent != "" {
+		return o.traceparent
+	}
+	return wire.FormatTraceparent(o.traceID, o.spanID, o.sampled)
 }
 
 // outgoingFrom returns the trace headers for a call made below span: its
 // ids and sampling decision, and its transaction's frozen dynamic sampling
 // context.
 func outgoingFrom(span *sentry.Span, traceparent bool) outgoing {
-	o := outgoing{sentryTrace: wire.FormatSentryTrace(span.TraceID, span.SpanID, span.Sampled)}
+	o := outgoing{sentryTrace: wire.FormatSentryTrace(span.TraceID, span.SpanID, span.Sampled),
+		traceID: span.TraceID, spanID: span.SpanID, sampled: span.Sampled}
 	if traceparent {
 		o.traceparent = wire.FormatTraceparent(span.TraceID, span.SpanID, span.Sampled)
 	}
@@ -70,6 +85,7 @@ func outgoingFor(ctx context.Context, hub *sentry.Hub, st *clientState, tracepar
 		return o, false
 	}
 	o.sentryTrace = wire.FormatSentryTrace(h.TraceID, h.SpanID, h.Sampled)
+	o.traceID, o.spanID, o.sampled = h.TraceID, h.SpanID, h.Sampled
 	if traceparent {
 		o.traceparent = wire.FormatTraceparent(h.TraceID, h.SpanID, h.Sampled)
 	}
@@ -86,14 +102,16 @@ func outgoingFor(ctx context.Context, hub *sentry.Hub, st *clientState, tracepar
 
 // writeTo writes the headers into c: sentry-trace replaced, baggage's
 // sentry-* members replaced and the others kept (every value, when c is a
-// ValuesGetter), traceparent if asked for.
+// ValuesGetter), traceparent if asked for or if c holds one already (a
+// message forwarded as it came, metadata copied from a caller's), which
+// would name another trace.
 func (o outgoing) writeTo(c Carrier) {
 	c.Set(keySentryTrace, o.sentryTrace)
 	if b := wire.MergeBaggage(o.baggage, o.members, values(c, keyBaggage)); b != "" {
 		c.Set(keyBaggage, b)
 	}
-	if o.traceparent != "" {
-		c.Set(keyTraceparent, o.traceparent)
+	if o.traceparent != "" || len(values(c, keyTraceparent)) > 0 {
+		c.Set(keyTraceparent, o.replacement())
 	}
 }
 
@@ -109,7 +127,7 @@ func (o outgoing) writeTo(c Carrier) {
 // Propagation targets do not apply: a Carrier has no URL.
 func Inject(ctx context.Context, c Carrier) {
 	mustContext(ctx, "Inject")
-	mustCarrier(c, "Inject")
+	mustWritable(c, "Inject")
 	hub, st := enabledState(ctx)
 	if st == nil {
 		return
@@ -177,10 +195,15 @@ const (
 )
 
 // setTraceHeaders writes o into dst, which holds src's fields (dst may be
-// src): any field named like a trace header, in any case, is replaced, and
-// the request's foreign baggage members are kept in the one baggage header.
+// src): any field named like a trace header, in any case, is replaced (a
+// traceparent src held too, though not asked for: it would name another
+// trace), and the request's foreign baggage members are kept in the one
+// baggage header.
 func setTraceHeaders(dst, src http.Header, o outgoing) {
 	baggage := wire.MergeBaggage(o.baggage, o.members, fieldValues(src, headerBaggage))
+	if o.traceparent == "" && len(fieldValues(src, headerTraceparent)) > 0 {
+		o.traceparent = o.replacement()
+	}
 	for k := range src {
 		if isTraceHeader(k) {
 			delete(dst, k)
@@ -226,8 +249,9 @@ func withoutTraceHeaders(req *http.Request) *http.Request {
 			r.Header[k] = v[:len(v):len(v)]
 		}
 	}
-	if b := wire.MergeBaggage("", 0, fieldValues(req.Header, headerBaggage)); b != "" {
-		r.Header[headerBaggage] = []string{b}
+	// The caller's other baggage members stay as they were written.
+	if kept, _ := wire.WithoutSentryMembers(fieldValues(req.Header, headerBaggage)); len(kept) > 0 {
+		r.Header[headerBaggage] = kept
 	}
 	return &r
 }

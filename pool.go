@@ -78,7 +78,7 @@ func NewPool(workers int, opts ...PoolOption) *Pool {
 func (p *Pool) Submit(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) (*Task, error) {
 	mustContext(ctx, "Pool.Submit")
 	mustFunc(fn == nil, "Pool.Submit")
-	return p.submit(ctx, fn, opts, true)
+	return p.submit(ctx, fn, with(&p.cfg, opts), true)
 }
 
 // TrySubmit is Submit without blocking: it returns ErrFull when the queue is
@@ -86,10 +86,42 @@ func (p *Pool) Submit(ctx context.Context, fn func(ctx context.Context) error, o
 func (p *Pool) TrySubmit(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) (*Task, error) {
 	mustContext(ctx, "Pool.TrySubmit")
 	mustFunc(fn == nil, "Pool.TrySubmit")
-	return p.submit(ctx, fn, opts, false)
+	return p.submit(ctx, fn, with(&p.cfg, opts), false)
 }
 
-func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts []Option, block bool) (*Task, error) {
+// Process is Submit for a message: it queues handle to run on a worker as
+// the processing of message m, which arrived with the headers c carries,
+// as Process runs it in the caller (its "queue.process" transaction
+// continuing the producer's trace, the message's data, its status, its
+// panics), and returns its Task. The transaction starts when a worker takes
+// the message, so that its receive latency counts the time it waited in
+// the pool's queue, and c is read then: it must not change meanwhile. The
+// pool's options apply to the handler as to its other tasks: the span
+// WithSpan gives them starts below the transaction, in the producer's
+// trace.
+//
+// Like Submit, Process blocks while the queue is full, and returns ctx's
+// cause if ctx ends first, or ErrClosed once the pool is shut down: the
+// message is refused. A message the pool accepts and then gives up on
+// (its context ended while it was queued, or Shutdown gave up) is not run
+// either: OnNotRun says so, so that its engine can deliver it again.
+func (p *Pool) Process(ctx context.Context, c Carrier, m Message, handle func(ctx context.Context) error, opts ...ProcessOption) (*Task, error) {
+	mustContext(ctx, "Pool.Process")
+	mustCarrier(c, "Pool.Process")
+	mustFunc(handle == nil, "Pool.Process")
+	pc := newProcessConfig(opts)
+	run := p.cfg
+	run.captureErrors = run.captureErrors || pc.task.captureErrors
+	run.recoverPanics = run.recoverPanics || pc.task.recoverPanics
+	// The task starts no span of its own: the processing starts the
+	// pool's, below its transaction.
+	task := &config{recoverPanics: run.recoverPanics, notRun: pc.notRun}
+	return p.submit(ctx, func(ctx context.Context) error {
+		return process(ctx, c, m, handle, &pc, &run, onWorker)
+	}, task, true)
+}
+
+func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, cfg *config, block bool) (*Task, error) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.closed {
@@ -99,7 +131,7 @@ func (p *Pool) submit(ctx context.Context, fn func(context.Context) error, opts 
 		return nil, p.stats.reject(context.Cause(ctx))
 	}
 	t := &Task{job: job{where: onWorker}}
-	t.job.capture(ctx, HubFromContext(ctx), fn, p.cfg.with(opts))
+	t.job.capture(ctx, HubFromContext(ctx), fn, cfg)
 	// The non-blocking send is the common case and much cheaper than a
 	// three-way select.
 	select {

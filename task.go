@@ -58,7 +58,7 @@ func Go(ctx context.Context, fn func(ctx context.Context) error, opts ...Option)
 	mustContext(ctx, "Go")
 	mustFunc(fn == nil, "Go")
 	t := &Task{job: job{where: onOwnGoroutine}}
-	t.job.capture(ctx, HubFromContext(ctx), fn, noOptions.with(opts))
+	t.job.capture(ctx, HubFromContext(ctx), fn, with(&noOptions, opts))
 	go t.run()
 	return t
 }
@@ -82,6 +82,9 @@ func (t *Task) exited() {
 // skip completes a task that will never run, with err saying why.
 func (t *Task) skip(err error) {
 	t.job.release()
+	if f := t.job.cfg.notRun; f != nil {
+		f(err)
+	}
 	t.complete(err)
 }
 

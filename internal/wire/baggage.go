@@ -228,3 +228,35 @@ func HasSentryMembers(values []string) bool {
 	}
 	return false
 }
+
+// WithoutSentryMembers returns baggage header values without their sentry-*
+// members, leaving every other byte as it was written: members this
+// package would not write itself (with spaces or quotes, past the W3C
+// limits) are the caller's, and go on as they came. It is for a request
+// outside the propagation targets, which must carry no trace. A value left
+// empty is dropped; changed reports whether anything was removed.
+func WithoutSentryMembers(values []string) (kept []string, changed bool) {
+	kept = make([]string, 0, len(values))
+	for _, v := range values {
+		if !strings.Contains(v, SentryPrefix) {
+			kept = append(kept, v)
+			continue
+		}
+		var b strings.Builder
+		for m := range strings.SplitSeq(v, ",") {
+			if strings.HasPrefix(trimOWS(m), SentryPrefix) {
+				changed = true
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(m)
+		}
+		// A field value's surrounding white space means nothing.
+		if v := trimOWS(b.String()); v != "" {
+			kept = append(kept, v)
+		}
+	}
+	return kept, changed
+}

@@ -3,6 +3,7 @@ package wire
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,5 +108,26 @@ func TestMergeBaggage(t *testing.T) {
 	if len(got) > MaxBaggageBytes || len(members) > MaxBaggageMembers || !strings.HasPrefix(got, ours+",k000=") {
 		t.Errorf("merged baggage is %d bytes, %d members, starts %.80q; want ≤ %d bytes, ≤ %d members, ours first",
 			len(got), len(members), got, MaxBaggageBytes, MaxBaggageMembers)
+	}
+}
+
+func TestWithoutSentryMembersKeepsEveryOtherByte(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in      []string
+		want    []string
+		changed bool
+	}{
+		{[]string{"a=1,sentry-x=2, b=3"}, []string{"a=1, b=3"}, true},
+		{[]string{`sentry-x=2, q="quoted", s=two words `}, []string{`q="quoted", s=two words`}, true},
+		{[]string{"a=1,,b=2", "sentry-x=1"}, []string{"a=1,,b=2"}, true},
+		{[]string{"x=sentry-y;p=1"}, []string{"x=sentry-y;p=1"}, false},
+		{[]string{" sentry-junk ", "c=3"}, []string{"c=3"}, true},
+		{nil, []string{}, false},
+	} {
+		got, changed := WithoutSentryMembers(tc.in)
+		if !slices.Equal(got, tc.want) || changed != tc.changed {
+			t.Errorf("WithoutSentryMembers(%q) = %q, %t; want %q, %t", tc.in, got, changed, tc.want, tc.changed)
+		}
 	}
 }
