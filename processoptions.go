@@ -57,10 +57,23 @@ func NewTraceAfter(d time.Duration) ProcessOption {
 // terminated (aborted). When f returns sentry.SpanStatusUndefined, the
 // error's own kind decides, as it does without the option: nil ok,
 // context.Canceled cancelled, context.DeadlineExceeded deadline_exceeded,
-// anything else internal_error. A status the handler set on the
-// transaction itself wins over both.
+// anything else internal_error. Given more than once, the last is asked
+// first and the first status given wins, so that an integration's
+// outcomes and a user's own both apply. A status the handler set on the
+// transaction itself wins over all of them.
 func WithErrorStatus(f func(err error) sentry.SpanStatus) ProcessOption {
-	return processOption(func(p *processConfig) { p.errorStatus = f })
+	return processOption(func(p *processConfig) {
+		if f == nil {
+			return
+		}
+		before := p.errorStatus
+		p.errorStatus = func(err error) sentry.SpanStatus {
+			if s := f(err); s != sentry.SpanStatusUndefined || before == nil {
+				return s
+			}
+			return before(err)
+		}
+	})
 }
 
 // OnNotRun calls f when a Pool accepted a message (Pool.Process) and then

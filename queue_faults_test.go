@@ -247,3 +247,27 @@ func TestAStaleTraceparentIsReplaced(t *testing.T) {
 		}
 	}
 }
+
+// TestWithErrorStatusGivenTwiceAsksTheLastFirst: an integration's mapping
+// (added last) and the user's both apply.
+func TestWithErrorStatusGivenTwiceAsksTheLastFirst(t *testing.T) {
+	t.Parallel()
+	errMine, errTheirs := errors.New("mine"), errors.New("theirs")
+	mapping := func(target error, s sentry.SpanStatus) sentrytask.ProcessOption {
+		return sentrytask.WithErrorStatus(func(err error) sentry.SpanStatus {
+			if errors.Is(err, target) {
+				return s
+			}
+			return sentry.SpanStatusUndefined
+		})
+	}
+	for err, want := range map[error]string{errMine: "not_found", errTheirs: "aborted", errors.New("other"): "internal_error"} {
+		ctx, rec := consumer(t)
+		_ = sentrytask.Process(ctx, sentrytask.MapCarrier{}, sentrytask.Message{Destination: "jobs"},
+			func(context.Context) error { return err },
+			mapping(errMine, sentry.SpanStatusNotFound), mapping(errTheirs, sentry.SpanStatusAborted), sentrytask.WithErrorStatus(nil))
+		if got := status(only(t, "transactions", rec.Transactions())); got != want {
+			t.Errorf("%v: status %s; want %s", err, got, want)
+		}
+	}
+}

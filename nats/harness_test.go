@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,12 +62,16 @@ func servers(t *testing.T) []natsServer {
 // stream is a JetStream stream of the test's own, deleted when it ends, and
 // a durable consumer of it.
 type stream struct {
+	nc       *nats.Conn
 	js       jetstream.JetStream
+	name     string
 	subject  string // for publishing: one subject of the stream
 	consumer jetstream.Consumer
 }
 
-func newStream(t *testing.T, srv natsServer) *stream {
+// newStream makes a stream and its durable consumer "worker", with an
+// AckWait of 30 s and a MaxDeliver of 5 unless cfg changes them.
+func newStream(t *testing.T, srv natsServer, cfg ...func(*jetstream.ConsumerConfig)) *stream {
 	t.Helper()
 	nc, err := nats.Connect(srv.url)
 	if err != nil {
@@ -90,26 +95,36 @@ func newStream(t *testing.T, srv natsServer) *stream {
 			t.Errorf("deleting stream %s: %v", name, err)
 		}
 	})
-	consumer, err := st.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+	cc := jetstream.ConsumerConfig{
 		Durable: "worker", AckPolicy: jetstream.AckExplicitPolicy, AckWait: 30 * time.Second, MaxDeliver: 5,
-	})
+	}
+	for _, f := range cfg {
+		f(&cc)
+	}
+	consumer, err := st.CreateOrUpdateConsumer(ctx, cc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &stream{js: js, subject: name + ".orders.created", consumer: consumer}
+	return &stream{nc: nc, js: js, name: name, subject: name + ".orders.created", consumer: consumer}
 }
 
-// consume consumes s's messages with handler until the test ends.
-func (s *stream) consume(t *testing.T, handler jetstream.MessageHandler) {
+// consume consumes s's messages with handler until the test ends, or
+// until the returned function stops it.
+func (s *stream) consume(t *testing.T, handler jetstream.MessageHandler) (stop func()) {
 	t.Helper()
 	cc, err := s.consumer.Consume(handler)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cc.Stop()
-		<-cc.Closed()
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cc.Stop()
+			<-cc.Closed()
+		})
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 func randomName() string {
