@@ -18,6 +18,22 @@
 // kind, continuing that trace, with a hub of its own: see
 // sentrytask.Process for what it records.
 //
+// In production:
+//
+//   - Shutdown and failure are River's: a job whose worker fails is
+//     retried by River's retry policy, in the same trace (the retry count
+//     is on each attempt's transaction); one River stops while it runs is
+//     worked again by River. The middleware never settles a job.
+//   - A unique job River skips as a duplicate of one it holds is recorded
+//     as one ("queue.publish.duplicate", already_exists), not as a job
+//     inserted.
+//   - A job inserted with InsertTx gets its "queue.publish" span when the
+//     insert statement runs: River has no hook for the transaction's end,
+//     so a transaction rolled back afterwards leaves a span for a job that
+//     was never inserted (see Middleware.InsertMany for what to do).
+//   - Metadata up to 1 MiB carries the trace; larger metadata is inserted
+//     as it is, without it.
+//
 // River needs Go 1.26, and so does this module; the sentrytask module does
 // not depend on it.
 //

@@ -2,10 +2,18 @@ package sentrytaskriver
 
 import "encoding/json"
 
-// maxMetadata bounds the metadata a worker reads the trace from: a job's
-// metadata is written by whoever inserted it, and a larger one is read as
-// carrying no trace.
-const maxMetadata = 1 << 20
+// A job's metadata is written by whoever inserted it: a worker reads the
+// trace from metadata of at most maxReadMetadata bytes, and reads larger
+// metadata as carrying none. An inserter writes the trace headers into
+// metadata of at most maxMetadata bytes, and only when the result stays
+// within what a worker reads: the headers take a few hundred bytes, and
+// never more than traceRoom (a baggage header is at most 8 KiB), so that
+// any metadata up to maxMetadata keeps its trace.
+const (
+	maxMetadata     = 1 << 20
+	traceRoom       = 16 << 10
+	maxReadMetadata = maxMetadata + traceRoom
+)
 
 // metadata is a job's metadata, a JSON object, as a sentrytask.Carrier of
 // its members whose values are strings. The trace headers are members of
@@ -14,13 +22,14 @@ const maxMetadata = 1 << 20
 // consumer reads a W3C traceparent another producer wrote.
 type metadata map[string]json.RawMessage
 
-// readMetadata decodes a job's metadata; ok is false when it is not a JSON
-// object (nil and empty are an empty one) or too large.
-func readMetadata(b []byte) (m metadata, ok bool) {
+// readMetadata decodes a job's metadata of at most limit bytes; ok is
+// false when it is not a JSON object (nil and empty are an empty one) or
+// too large.
+func readMetadata(b []byte, limit int) (m metadata, ok bool) {
 	if len(b) == 0 {
 		return metadata{}, true
 	}
-	if len(b) > maxMetadata || json.Unmarshal(b, &m) != nil || m == nil {
+	if len(b) > limit || json.Unmarshal(b, &m) != nil || m == nil {
 		return metadata{}, false
 	}
 	return m, true
