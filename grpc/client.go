@@ -22,11 +22,18 @@ import (
 // The call's metadata carries the trace of that span (or, with no sampled
 // span, of the context) when the connection's authority matches the
 // propagation targets: the client's TracePropagationTargets, or
-// WithPropagationTargets. Everything is resolved from the call's context
-// when the call is made, so a connection made before sentry.Init is traced
-// like one made after. The caller's metadata is never written, and trace
-// metadata it holds is removed from a call outside the targets; the
-// baggage carries the sampling context the head of the trace froze, unchanged.
+// WithPropagationTargets. The authority is the one grpc-go sends for
+// target, in any form grpc.NewClient takes ("catalog.internal:443",
+// "dns:///catalog.internal:443", "dns:catalog.internal:443",
+// "unix:catalog.sock" is "localhost"; a connection made with
+// grpc.WithAuthority sends that one instead, which the handler does not
+// see). Everything is resolved from the call's context when the call is
+// made, so a connection made before sentry.Init is traced like one made
+// after. The caller's metadata is never written. Trace metadata it holds
+// (a gateway forwarding its caller's) is replaced within the targets,
+// traceparent included, and removed outside them, where the caller's
+// other baggage members go on as they were written; the baggage carries
+// the sampling context the head of the trace froze, unchanged.
 func NewClientHandler(target string, opts ...Option) stats.Handler {
 	h := &clientHandler{authority: authority(target), cfg: newConfig("NewClientHandler", clientSide, opts)}
 	h.host, h.port = hostPort(h.authority)

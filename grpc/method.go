@@ -1,10 +1,13 @@
 package sentrytaskgrpc
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"google.golang.org/grpc/resolver"
 )
 
 // splitMethod splits a full method name, /package.Service/Method, into its
@@ -21,27 +24,51 @@ func splitMethod(full string) (service, method string) {
 	return name[:i], name[i+1:]
 }
 
-// authority returns the authority grpc-go gives calls on a connection to
-// target: the endpoint of a dns, passthrough or xds target
-// ("dns:///catalog.internal:443" is "catalog.internal:443"), "localhost"
-// for a Unix socket, and the target itself when it names no resolver, as
-// grpc.NewClient takes it ("catalog.internal:443").
+// authority returns the :authority grpc-go sends on a connection made by
+// grpc.NewClient(target), when neither grpc.WithAuthority nor the
+// transport credentials' server name overrides it, derived as grpc-go
+// derives it: target is a URL whose scheme names a registered resolver
+// ("dns:///catalog.internal:443", "dns:catalog.internal:443",
+// "passthrough:///10.0.0.7:9000", "unix:catalog.sock"), else a dns target
+// ("catalog.internal:443", "[::1]:50051"); a resolver that decides the
+// authority decides it (unix's is "localhost"); otherwise it is the
+// target's endpoint, "localhost" before a bare ":port", escaped as
+// RFC 3986 asks of an authority.
 func authority(target string) string {
 	u, err := url.Parse(target)
-	if err != nil || !strings.Contains(target, ":/") && !strings.HasPrefix(target, "unix:") {
-		return target
-	}
-	switch u.Scheme {
-	case "unix", "unix-abstract", "vsock":
-		return "localhost"
-	case "dns", "passthrough", "xds", "google-c2p":
-		endpoint := u.Path
-		if endpoint == "" {
-			endpoint = u.Opaque
+	if err != nil || resolver.Get(u.Scheme) == nil {
+		// grpc.NewClient's default scheme.
+		if u, err = url.Parse("dns:///" + target); err != nil {
+			return target
 		}
-		return strings.TrimPrefix(endpoint, "/")
 	}
-	return target
+	t := resolver.Target{URL: *u}
+	if o, ok := resolver.Get(u.Scheme).(resolver.AuthorityOverrider); ok {
+		return o.OverrideAuthority(t)
+	}
+	endpoint := t.Endpoint()
+	if strings.HasPrefix(endpoint, ":") {
+		endpoint = "localhost" + endpoint
+	}
+	return escapeAuthority(endpoint)
+}
+
+// escapeAuthority percent-encodes the bytes RFC 3986 does not allow in an
+// authority: unreserved characters, sub-delimiters and the authority's own
+// delimiters (":", "[", "]", "@") stay.
+func escapeAuthority(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			strings.IndexByte("-._~!$&'()*+,;=:[]@", c) >= 0:
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
 
 // destination is where a call goes, in the form propagation targets are

@@ -2,27 +2,6 @@ package sentrytaskgrpc
 
 import "testing"
 
-func TestAuthorityIsWhatGRPCGoSendsForATarget(t *testing.T) {
-	t.Parallel()
-	for target, want := range map[string]string{
-		"catalog.internal:443":               "catalog.internal:443",
-		"catalog.internal":                   "catalog.internal",
-		"127.0.0.1:50051":                    "127.0.0.1:50051",
-		"[::1]:50051":                        "[::1]:50051",
-		"dns:///catalog.internal:443":        "catalog.internal:443",
-		"dns://8.8.8.8/catalog.internal:443": "catalog.internal:443",
-		"passthrough:///10.0.0.7:9000":       "10.0.0.7:9000",
-		"xds:///catalog":                     "catalog",
-		"unix:///run/catalog.sock":           "localhost",
-		"unix:catalog.sock":                  "localhost",
-		"":                                   "",
-	} {
-		if got := authority(target); got != want {
-			t.Errorf("authority(%q) = %q; want %q", target, got, want)
-		}
-	}
-}
-
 func TestSplitMethod(t *testing.T) {
 	t.Parallel()
 	for full, want := range map[string][2]string{

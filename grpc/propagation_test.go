@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -97,25 +98,35 @@ func TestAConnectionMadeBeforeSentryIsSetUpIsTraced(t *testing.T) {
 }
 
 // TestTheHeadsSamplingContextIsForwardedUnchanged: a caller that continued
-// someone else's trace passes on the head's baggage as it came.
+// someone else's trace passes on the head's baggage as it came; when the
+// head sent no sample_rand, the caller fixes one its decision agrees with.
 func TestTheHeadsSamplingContextIsForwardedUnchanged(t *testing.T) {
 	t.Parallel()
-	var got []metadata.MD
-	srv := newServer(t, recordMetadata(&got))
-	client := dial(t, srv.addr)
-	hub, _ := sentrytasktest.NewHub(t)
 	head := "sentry-trace_id=4bf92f3577b34da6a3ce929d0e0e4736,sentry-public_key=headkey,sentry-sample_rate=0.5,sentry-sampled=true,sentry-release=head%401"
-	tx := sentry.StartTransaction(sentry.SetHubOnContext(context.Background(), hub), "job",
-		sentry.ContinueFromHeaders(staleTrace, head))
-	if _, err := client.Check(tx.Context(), &healthgrpc.HealthCheckRequest{}); err != nil {
-		t.Fatal(err)
-	}
-	tx.Finish()
-	srv.stop()
-	got0 := sentryMembers(t, strings.Join(got[0].Get("baggage"), ","))
-	want := sentryMembers(t, head)
-	if !maps.Equal(got0, want) {
-		t.Errorf("the call's sentry baggage %v; want the head's, unchanged: %v", got0, want)
+	for _, baggage := range []string{head + ",sentry-sample_rand=0.25", head} {
+		var got []metadata.MD
+		srv := newServer(t, recordMetadata(&got))
+		client := dial(t, srv.addr)
+		hub, _ := sentrytasktest.NewHub(t)
+		tx := sentry.StartTransaction(sentry.SetHubOnContext(context.Background(), hub), "job",
+			sentry.ContinueFromHeaders(staleTrace, baggage))
+		if _, err := client.Check(tx.Context(), &healthgrpc.HealthCheckRequest{}); err != nil {
+			t.Fatal(err)
+		}
+		tx.Finish()
+		srv.stop()
+		got0 := sentryMembers(t, strings.Join(got[0].Get("baggage"), ","))
+		want := sentryMembers(t, baggage)
+		if _, ok := want["sentry-sample_rand"]; !ok {
+			rand, err := strconv.ParseFloat(got0["sentry-sample_rand"], 64)
+			if err != nil || rand >= 0.5 {
+				t.Errorf("sample_rand %q; want one below the head's rate, as it sampled", got0["sentry-sample_rand"])
+			}
+			delete(got0, "sentry-sample_rand")
+		}
+		if !maps.Equal(got0, want) {
+			t.Errorf("the call's sentry baggage %v; want the head's, unchanged: %v", got0, want)
+		}
 	}
 }
 
