@@ -28,6 +28,13 @@ func HubFromContext(ctx context.Context) *sentry.Hub {
 // span: a span that is current on the hub's scope but not on ctx is not
 // carried over, because such a span is often one that has already finished.
 //
+// Prefer Go, a Group or a Pool, which also wait for the work to be done
+// with the span: the status of a span this package started (WithSpan,
+// Instrument) is written when its function returns, and is read by work
+// that has it current and captures an event. Go and the others count their
+// tasks, and leave the status unwritten rather than race with one still
+// running; work given Fork's context must end before that span does.
+//
 // When no enabled client is bound to the hub, Fork returns ctx unchanged:
 // nothing would be sent, so there is nothing to keep apart.
 func Fork(ctx context.Context) context.Context {

@@ -117,7 +117,7 @@ func rpcQuickStart(ctx context.Context, headers map[string]string) {
 	sentrytask.Inject(ctx, sentrytask.MapCarrier(headers))
 	// in the receiver:
 	ctx, tx := sentrytask.Continue(ctx, sentrytask.MapCarrier(headers), "rpc.server")
-	defer tx.Finish()
+	defer func() { sentrytask.FinishTransaction(tx, sentry.SpanStatusOK) }() // the head's sampling context in its envelope
 	_ = ctx // the receiver's work runs with this context
 }
 

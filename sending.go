@@ -30,17 +30,18 @@ import (
 //     through it.
 //
 // The work runs with a fork of the caller's hub, on whose scope the
-// transaction is current, as it would be without a sender; when the event
-// is sent, the processor applies that scope's data (tags, user, request,
-// breadcrumbs, its event processors) as sentry-go would have.
+// transaction is current, as it would be without a sender. The sender is
+// made when the transaction is finished, from a copy of that scope as it
+// is then (tags, user, request, breadcrumbs, its event processors), so the
+// event gets what sentry-go would have given it; a transaction that is not
+// sampled is never sent, and gets none.
 //
-// Until the transaction is finished, the hub sentry-go finds on its
-// context is the work's: sentry-go samples the transaction with that hub's
-// client, and spans started from the transaction's own context
-// (tx.StartChild) are current on the work's scope, as they would be
-// without this package. Finishing it through this package (Middleware,
-// Process, FinishTransaction, a task's end) puts the sender there first;
-// a transaction that is not sampled is never sent and gets none. A
+// Until then, the hub sentry-go finds on the transaction's context is the
+// work's: sentry-go samples the transaction with that hub's client, and
+// spans started from the transaction's own context (tx.StartChild) are
+// current on the work's scope, as they would be without this package.
+// Finishing it through this package (Middleware, Process,
+// FinishTransaction, a task's end) puts the sender there first. A
 // transaction that Continue started and the caller ends with Finish is
 // sent as sentry-go sends it.
 type sender struct {
@@ -105,6 +106,10 @@ func startTransaction(ctx context.Context, work *sentry.Hub, op string, p *remot
 // senderOf returns the sender of tx, or nil when this package did not
 // start tx.
 func senderOf(tx *sentry.Span) *sender {
+	// A child span is never one: spare it a walk up its context.
+	if !tx.IsTransaction() {
+		return nil
+	}
 	if s, ok := tx.Context().Value(senderKey{}).(*sender); ok && s.tx == tx {
 		return s
 	}
@@ -117,9 +122,7 @@ func finishTransaction(tx *sentry.Span, f txFinal) {
 	if s := senderOf(tx); s != nil {
 		s.final = f
 		if tx.Sampled.Bool() {
-			h := sentry.NewHub(s.work.Client(), sentry.NewScope())
-			h.Scope().AddEventProcessor(s.process)
-			s.hub.Store(h)
+			s.hub.Store(s.sendingHub())
 		}
 		tx.Finish()
 		return
@@ -130,30 +133,35 @@ func finishTransaction(tx *sentry.Span, f txFinal) {
 	tx.Finish()
 }
 
-// process is the sender scope's event processor. It runs in the goroutine
-// that sends the event, after sentry-go has applied the sender's own
-// scope, which holds nothing.
-func (s *sender) process(event *sentry.Event, hint *sentry.EventHint) *sentry.Event {
-	if event == nil {
-		return nil
-	}
+// sendingHub returns the hub tx is sent through: on the work's client,
+// with a copy of the work's scope as it is now, without its span, with
+// tx's ids and the head's sampling context, and the processor that gives
+// the transaction what it ends with.
+func (s *sender) sendingHub() *sentry.Hub {
 	tx := s.tx
-	f := &s.final
-	// The work's scope as it is now, without its span, with the
-	// transaction's ids and the head's sampling context: sentry-go puts
-	// that context on the event as it is.
 	scope := s.work.Scope().Clone()
 	scope.SetSpan(nil)
 	scope.SetPropagationContext(sentry.PropagationContext{
 		TraceID:                tx.TraceID,
 		SpanID:                 tx.SpanID,
 		ParentSpanID:           tx.ParentSpanID,
-		DynamicSamplingContext: sendDSC(tx, f).dsc,
+		DynamicSamplingContext: sendDSC(tx, &s.final).dsc,
 	})
-	event = scope.ApplyToEvent(event, hint, s.work.Client())
+	// The clone's processors are the work scope's, capped: this appends to
+	// a copy.
+	scope.AddEventProcessor(s.process)
+	return sentry.NewHub(s.work.Client(), scope)
+}
+
+// process is the sending scope's last event processor. It runs in the
+// goroutine that sends the transaction; an error captured later through
+// the sender hub (by code holding tx.Context()) goes through untouched.
+func (s *sender) process(event *sentry.Event, _ *sentry.EventHint) *sentry.Event {
 	if event == nil || event.Type != "transaction" {
 		return event
 	}
+	tx := s.tx
+	f := &s.final
 	// With no span on the scope, sentry-go replaced the transaction's trace
 	// context with the propagation context's ids: give it back, with the
 	// status the transaction ended with.

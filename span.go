@@ -20,7 +20,7 @@ func startSpan(ctx context.Context, hub *sentry.Hub, op string, cfg *config) (co
 		// The span is not yet visible to any other goroutine.
 		span.Description = cfg.description
 		setData(span, cfg.data)
-		return &spanUseContext{span.Context(), &spanUse{span: span}}, span
+		return &spanUse{Context: span.Context(), span: span}, span
 	}
 	name := cfg.description
 	if name == "" {
@@ -59,26 +59,22 @@ func endSpan(ctx context.Context, s *sentry.Span, status sentry.SpanStatus) {
 	s.Finish()
 }
 
-// spanUse counts the tasks forked below a span this package started, with
-// the span current on their scopes, that have not ended (see endSpan).
+// spanUse is the context a task's or Instrument's span runs with. It
+// counts the tasks forked below the span, with the span current on their
+// scopes, that have not ended (see endSpan).
 type spanUse struct {
+	context.Context
 	span *sentry.Span
 	live atomic.Int32
 }
 
 type spanUseKey struct{}
 
-// spanUseContext is the context a task's or Instrument's span runs with.
-type spanUseContext struct {
-	context.Context
-	u *spanUse
-}
-
-func (c *spanUseContext) Value(key any) any {
+func (u *spanUse) Value(key any) any {
 	if key == (spanUseKey{}) {
-		return c.u
+		return u
 	}
-	return c.Context.Value(key)
+	return u.Context.Value(key)
 }
 
 // countUse counts a task forked below ctx, whose span is span, if this
