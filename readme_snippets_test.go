@@ -117,7 +117,8 @@ func rpcQuickStart(ctx context.Context, headers map[string]string) {
 	sentrytask.Inject(ctx, sentrytask.MapCarrier(headers))
 	// in the receiver:
 	ctx, tx := sentrytask.Continue(ctx, sentrytask.MapCarrier(headers), "rpc.server")
-	defer func() { sentrytask.FinishTransaction(tx, sentry.SpanStatusOK) }() // the head's sampling context in its envelope
+	// FinishTransaction sends it with the head's sampling context in its envelope.
+	defer func() { sentrytask.FinishTransaction(tx, sentry.SpanStatusOK) }()
 	_ = ctx // the receiver's work runs with this context
 }
 
