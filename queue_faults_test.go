@@ -271,3 +271,21 @@ func TestWithErrorStatusGivenTwiceAsksTheLastFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestANilMapCarrierIsAMistakeWithSentryOnOrOff: writing into a nil map
+// panics only when something is written, which is only when Sentry is on:
+// a producer would pass every test without a DSN and crash in production.
+// Publish, Inject and StartCall refuse one either way, naming it.
+func TestANilMapCarrierIsAMistakeWithSentryOnOrOff(t *testing.T) {
+	t.Parallel()
+	on, tx, _ := newTrace(t, "publish")
+	defer tx.Finish()
+	for name, ctx := range map[string]context.Context{"on": on, "off": noClient()} {
+		for _, c := range []sentrytask.Carrier{sentrytask.MapCarrier(nil), sentrytask.HeaderCarrier(nil)} {
+			msg := panics(func() { sentrytask.Publish(ctx, c, sentrytask.Message{}) })
+			if !strings.Contains(msg, fmt.Sprintf("Publish called with a nil %T", c)) {
+				t.Errorf("Sentry %s: Publish into a nil %T panicked with %q; want a message naming it", name, c, msg)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -417,5 +418,16 @@ func TestANilHeaderIsAMistakeWithSentryOnOrOff(t *testing.T) {
 		if !strings.Contains(msg, "nil nats.Header") {
 			t.Errorf("Sentry %s: Publish into a nil nats.Header panicked with %q; want a message naming it", name, msg)
 		}
+	}
+}
+
+// TestWithProcessOptionsTakesOnlyProcessOptions: sentrytask.WithSpan,
+// which would ask the message's transaction for a span of its own, does
+// not compile as a process option; it panicked on the first message once.
+func TestWithProcessOptionsTakesOnlyProcessOptions(t *testing.T) {
+	t.Parallel()
+	in := reflect.TypeOf(sentrytasknats.WithProcessOptions).In(0).Elem()
+	if in != reflect.TypeFor[sentrytask.ProcessOption]() || reflect.TypeOf(sentrytask.WithSpan).Out(0).Implements(in) {
+		t.Errorf("WithProcessOptions takes %v, which WithSpan implements", in)
 	}
 }
