@@ -65,6 +65,7 @@ func TestBadArgumentsPanicAtTheCall(t *testing.T) {
 		{"RequestEditor(ctx, nil)", func() { _ = sentrytask.RequestEditor(ctx, nil) }, "RequestEditor called with a nil request"},
 		{"Middleware(nil)", func() { sentrytask.Middleware(nil) }, "Middleware called with a nil handler"},
 		{"NewTransport(nil, WithRecover500)", func() { sentrytask.NewTransport(nil, sentrytask.WithRecover500()) }, "WithRecover500 given to NewTransport; it applies to Middleware"},
+		{"NewRequestEditor(WithHub)", func() { sentrytask.NewRequestEditor(sentrytask.WithHub(nil)) }, "WithHub given to NewRequestEditor; it applies to Middleware"},
 		{"NewRequestEditor(WithRecover500)", func() { sentrytask.NewRequestEditor(sentrytask.WithRecover500()) }, "WithRecover500 given to NewRequestEditor"},
 		{"Middleware(h, WithTraceparent)", func() { sentrytask.Middleware(http.NotFoundHandler(), sentrytask.WithTraceparent()) }, "WithTraceparent given to Middleware; it applies to NewTransport and NewRequestEditor"},
 	} {

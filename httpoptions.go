@@ -1,6 +1,9 @@
 package sentrytask
 
-import "github.com/sentrytask/sentrytask/internal/wire"
+import (
+	"github.com/getsentry/sentry-go"
+	"github.com/sentrytask/sentrytask/internal/wire"
+)
 
 // An HTTPOption configures NewTransport, NewRequestEditor or Middleware:
 // one type for both sides of a request, as otelhttp has, so that options
@@ -16,6 +19,7 @@ type httpConfig struct {
 	targets     *wire.Targets // client side; nil: the client's
 	traceparent bool          // client side
 	recover500  bool          // server side
+	hub         *sentry.Hub   // server side; nil: the request's, else the global hub
 }
 
 type httpSide uint8
@@ -84,5 +88,17 @@ func WithRecover500() HTTPOption {
 	return func(c *httpConfig) {
 		c.only(serverOptions, "WithRecover500")
 		c.recover500 = true
+	}
+}
+
+// WithHub makes Middleware fork hub for each request, as the gRPC
+// module's WithHub makes its server do. Without it, Middleware forks the
+// hub on the request's context, which the server's BaseContext (or a
+// middleware further out) puts there, else the global hub that
+// sentry.Init sets up.
+func WithHub(hub *sentry.Hub) HTTPOption {
+	return func(c *httpConfig) {
+		c.only(serverOptions, "WithHub")
+		c.hub = hub
 	}
 }

@@ -9,13 +9,18 @@ import (
 type middleware struct {
 	next    http.Handler
 	recover bool
+	hub     *sentry.Hub // WithHub's, or nil
 }
 
 // Middleware returns a handler that runs next inside an "http.server"
 // transaction continuing the caller's trace. For each request it:
 //
-//   - forks the hub on the request's context (or the global hub), so that
-//     concurrent requests never share a scope, and sets the request on it;
+//   - forks a hub, so that concurrent requests never share a scope, and
+//     sets the request on it: the hub WithHub gives, else the one on the
+//     request's context, which an http.Server's BaseContext puts on every
+//     request's (BaseContext: func(net.Listener) context.Context { return
+//     sentry.SetHubOnContext(ctx, hub) }), else the global hub, the one
+//     sentry.Init sets up;
 //   - continues the trace from sentry-trace and baggage, or from W3C
 //     traceparent when there is no valid sentry-trace, following sentry-go's
 //     StrictTraceContinuation and org id rules; a missing or malformed
@@ -40,19 +45,23 @@ type middleware struct {
 //     reported.
 //
 // When no enabled client is bound, next runs with the request untouched.
-// Of the HTTPOptions only WithRecover500 applies; Middleware panics if given
-// another, or a nil next.
+// Of the HTTPOptions WithHub and WithRecover500 apply; Middleware panics if
+// given another, or a nil next.
 func Middleware(next http.Handler, opts ...HTTPOption) http.Handler {
 	if next == nil {
 		panic("sentrytask: Middleware called with a nil handler")
 	}
 	c := newHTTPConfig("Middleware", serverOptions, opts)
-	return &middleware{next: next, recover: c.recover500}
+	return &middleware{next: next, recover: c.recover500, hub: c.hub}
 }
 
 func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	hub, st := enabledState(ctx)
+	hub := m.hub
+	if hub == nil {
+		hub = HubFromContext(ctx)
+	}
+	st := enabledStateOf(hub)
 	if st == nil {
 		m.next.ServeHTTP(w, r)
 		return

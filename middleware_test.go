@@ -308,3 +308,26 @@ func TestServiceWithTracingOffPassesTheTraceOn(t *testing.T) {
 		t.Errorf("error event on %s/%s; want the trace and span the next service is told about, %s", traceID, spanID, st)
 	}
 }
+
+// TestMiddlewareForksTheHubItIsGivenElseTheRequests: WithHub's hub, else
+// the one the server's BaseContext put on the request's context, else the
+// global hub; each request gets a fork of it.
+func TestMiddlewareForksTheHubItIsGivenElseTheRequests(t *testing.T) {
+	t.Parallel()
+	given, givenRec := sentrytasktest.NewHub(t)
+	onContext, contextRec := sentrytasktest.NewHub(t)
+	var seen *sentry.Hub
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = sentry.GetHubFromContext(r.Context())
+		w.WriteHeader(http.StatusAccepted)
+	})
+	serve(onContext, h, request(nil), sentrytask.WithHub(given))
+	if len(givenRec.Transactions()) != 1 || len(contextRec.Transactions()) != 0 || seen == given {
+		t.Errorf("with WithHub: %d transactions on its hub, %d on the request's, handler's hub the given one itself: %t; want 1, 0, a fork",
+			len(givenRec.Transactions()), len(contextRec.Transactions()), seen == given)
+	}
+	serve(onContext, h, request(nil))
+	if len(contextRec.Transactions()) != 1 || seen == onContext || seen.Client() != onContext.Client() {
+		t.Errorf("without WithHub: %d transactions on the request's hub; want 1, through a fork of it", len(contextRec.Transactions()))
+	}
+}

@@ -295,9 +295,14 @@ func isTraceHeader(k string) bool {
 // nil when no enabled client is bound: then nothing is propagated.
 func enabledState(ctx context.Context) (*sentry.Hub, *clientState) {
 	hub := HubFromContext(ctx)
+	return hub, enabledStateOf(hub)
+}
+
+// enabledStateOf is enabledState for a hub.
+func enabledStateOf(hub *sentry.Hub) *clientState {
 	client := hub.Client()
 	if !client.IsEnabled() {
-		return hub, nil
+		return nil
 	}
-	return hub, stateOf(client)
+	return stateOf(client)
 }
