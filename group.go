@@ -2,6 +2,7 @@ package sentrytask
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/getsentry/sentry-go"
 	"golang.org/x/sync/errgroup"
@@ -35,6 +36,12 @@ type Group struct {
 	// other spawn asks.
 	hub *sentry.Hub
 	cfg config
+	// unbounded is set from the first Go or TryGo with no limit set until
+	// Wait returns: tasks started without a limit may be running, and a
+	// limit set then would leave each blocked for ever at its end, and
+	// Wait with them (errgroup does not catch it). limited is set while a
+	// limit is.
+	unbounded, limited atomic.Bool
 }
 
 // NewGroup returns a new Group and a context derived from ctx. The context is
@@ -60,6 +67,7 @@ func NewGroup(ctx context.Context, opts ...Option) (*Group, context.Context) {
 // context; that error is what Wait returns.
 func (g *Group) Go(fn func(ctx context.Context) error, opts ...Option) {
 	mustFunc(fn == nil, "Group.Go")
+	g.starting()
 	j := g.capture(fn, opts)
 	// A panic is not carried to Wait unless it is recovered into a
 	// *PanicError: like errgroup, the default lets it end the program where
@@ -75,6 +83,7 @@ func (g *Group) Go(fn func(ctx context.Context) error, opts ...Option) {
 // reports whether the goroutine was started.
 func (g *Group) TryGo(fn func(ctx context.Context) error, opts ...Option) bool {
 	mustFunc(fn == nil, "Group.TryGo")
+	g.starting()
 	j := g.capture(fn, opts)
 	if !g.errgroup().TryGo(j.runTask) {
 		j.release()
@@ -86,13 +95,34 @@ func (g *Group) TryGo(fn func(ctx context.Context) error, opts ...Option) bool {
 // SetLimit limits the number of active goroutines in the group to at most
 // n. A negative n removes the limit; a limit of zero prevents any new
 // goroutines from being added. The limit must not be changed while any
-// goroutines in the group are active: SetLimit panics if it is.
-func (g *Group) SetLimit(n int) { g.errgroup().SetLimit(n) }
+// goroutines in the group are active: SetLimit panics if it is. Set it
+// before the first Go, or once Wait has returned. (errgroup panics only
+// when the active goroutines were started under a limit; one set while
+// goroutines started without a limit run leaves each of them blocked for
+// ever as it ends, and Wait with them. SetLimit panics then too.)
+func (g *Group) SetLimit(n int) {
+	if g.unbounded.Load() {
+		panic("sentrytask: Group.SetLimit called while tasks started without a limit may be running; set the limit before the first Go, or after Wait")
+	}
+	g.errgroup().SetLimit(n)
+	g.limited.Store(n >= 0)
+}
+
+// starting notes that a task is about to start, for SetLimit.
+func (g *Group) starting() {
+	if !g.limited.Load() && !g.unbounded.Load() {
+		g.unbounded.Store(true)
+	}
+}
 
 // Wait blocks until every task started by Go and TryGo has returned, then
 // returns the first non-nil error from them, if any, and cancels the group's
 // context.
-func (g *Group) Wait() error { return g.errgroup().Wait() }
+func (g *Group) Wait() error {
+	err := g.errgroup().Wait()
+	g.unbounded.Store(false)
+	return err
+}
 
 func (g *Group) errgroup() *errgroup.Group {
 	if g.eg != nil {

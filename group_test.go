@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -276,5 +277,30 @@ func TestGroupCapturesAtEveryGo(t *testing.T) {
 	}
 	if got := <-hubs; got == hub || got.Client() != client {
 		t.Errorf("after a client was bound the task got hub %p (client %p); want a clone of %p with client %p", got, got.Client(), hub, client)
+	}
+}
+
+// TestGroupSetLimitPanicsWhileUnlimitedTasksRun: errgroup lets a limit be
+// set while tasks started without one run, and each of them then blocks
+// for ever as it ends, and Wait with them. A Group panics instead; the
+// limit can be set before the first Go, or once Wait has returned.
+func TestGroupSetLimitPanicsWhileUnlimitedTasksRun(t *testing.T) {
+	t.Parallel()
+	g, _ := sentrytask.NewGroup(noClient())
+	release := make(chan struct{})
+	g.Go(func(context.Context) error { <-release; return nil })
+	if msg := panics(func() { g.SetLimit(2) }); !strings.Contains(msg, "Group.SetLimit called while tasks started without a limit may be running") {
+		t.Errorf("SetLimit while an unlimited task runs panicked with %q; want the misuse named", msg)
+	}
+	close(release)
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	g.SetLimit(1)
+	for range 3 {
+		g.Go(noop)
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
 	}
 }
