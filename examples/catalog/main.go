@@ -121,8 +121,7 @@ func run(out io.Writer, s settings) error {
 		return errors.New("timed out sending events to Sentry")
 	}
 	if cliRec == nil {
-		fmt.Fprintln(out, "sent to Sentry")
-		return nil
+		return reportSent(out)
 	}
 	return report(out, sentrytasktest.Merge(cliRec, serverRec), s.items)
 }
@@ -145,8 +144,24 @@ func options(release, dsn string, rec *sentrytasktest.Recorder) sentry.ClientOpt
 		// The recorder stands in for Sentry; the DSN only gives events the
 		// public key a real one would.
 		o.Dsn, o.Transport = sentrytasktest.DSN, rec
+	} else {
+		o.HTTPTransport = &sent
 	}
 	return o
+}
+
+// sent counts what this process's clients delivered to Sentry when they
+// send to a DSN: a flush alone does not say whether Sentry took anything.
+var sent sentrytasktest.Deliveries
+
+// reportSent says whether Sentry took every envelope sent, and fails if
+// not.
+func reportSent(out io.Writer) error {
+	if err := sent.Err(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Sentry took the %d envelopes sent\n", sent.Delivered())
+	return nil
 }
 
 // report prints the recorded events as one span tree and a verdict, and

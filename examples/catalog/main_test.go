@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -102,5 +103,24 @@ func TestReportFailsOnABrokenTrace(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "└─") {
 		t.Errorf("report's error repeats the tree it printed:\n%v", err)
+	}
+}
+
+// TestADSNNobodyServesIsReportedAsNotDelivered: sentry-go flushes a DSN
+// that points at a port nobody listens on as well as a real one; the
+// catalog must say that Sentry took nothing, and fail, not claim it sent.
+func TestADSNNobodyServesIsReportedAsNotDelivered(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(os.Args[0], "-items", "2")
+	cmd.Env = append(os.Environ(), childEnv+"=1", "SENTRY_DSN=http://key@"+addr+"/1")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "not delivered to Sentry") || strings.Contains(string(out), "Sentry took") {
+		t.Errorf("catalog with a DSN nobody serves: %v\n%s\nwant a failure saying nothing was delivered", err, out)
 	}
 }

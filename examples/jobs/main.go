@@ -82,8 +82,24 @@ func options(release, dsn string, rec *sentrytasktest.Recorder) sentry.ClientOpt
 	}
 	if rec != nil {
 		o.Dsn, o.Transport = sentrytasktest.DSN, rec
+	} else {
+		o.HTTPTransport = &sent
 	}
 	return o
+}
+
+// sent counts what this process's clients delivered to Sentry when they
+// send to a DSN: a flush alone does not say whether Sentry took anything.
+var sent sentrytasktest.Deliveries
+
+// reportSent says whether Sentry took every envelope sent, and fails if
+// not.
+func reportSent(out io.Writer) error {
+	if err := sent.Err(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Sentry took the %d envelopes sent\n", sent.Delivered())
+	return nil
 }
 
 // recorder returns a Recorder when there is no DSN to send to.
@@ -169,8 +185,7 @@ func runShop(out io.Writer, s settings) error {
 		return errors.New("timed out sending events to Sentry")
 	}
 	if cliRec == nil {
-		fmt.Fprintln(out, "sent to Sentry")
-		return nil
+		return reportSent(out)
 	}
 	workerEvents, err := sentrytasktest.ReadJSON(strings.NewReader(workerOut.String()))
 	if err != nil {

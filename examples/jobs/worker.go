@@ -37,7 +37,7 @@ func runWorker(out io.Writer, s settings) error {
 		return errors.New("timed out sending events to Sentry")
 	}
 	if rec == nil {
-		return nil
+		return sent.Err()
 	}
 	return sentrytasktest.WriteJSON(out, rec.Events())
 }

@@ -1,8 +1,12 @@
 // Command quickstart imports a few files concurrently under one Sentry
-// transaction, the way a CLI would, and shows the trace it produced.
+// transaction, the way a CLI would, and shows the trace it produced. One
+// of the files, broken.csv, fails on purpose: its error is reported on its
+// own task's span, not on a sibling's.
 //
-// With SENTRY_DSN unset it records events in memory and prints them as a
-// span tree; with SENTRY_DSN set it sends them to Sentry.
+// With SENTRY_DSN unset it records events in memory, prints them as a span
+// tree and a verdict, and exits with status 1 if the trace is not whole;
+// with SENTRY_DSN set it sends them to Sentry and says whether Sentry took
+// them.
 //
 //	go run ./examples/quickstart
 package main
@@ -33,11 +37,12 @@ func main() {
 func run(out io.Writer, dsn string) error {
 	var client *sentry.Client
 	var rec *sentrytasktest.Recorder
+	deliveries := &sentrytasktest.Deliveries{}
 	var err error
 	if dsn == "" {
 		client, rec, err = sentrytasktest.NewClient()
 	} else {
-		client, err = sentry.NewClient(sentry.ClientOptions{Dsn: dsn, EnableTracing: true, TracesSampleRate: 1})
+		client, err = sentry.NewClient(sentry.ClientOptions{Dsn: dsn, EnableTracing: true, TracesSampleRate: 1, HTTPTransport: deliveries})
 	}
 	if err != nil {
 		return err
@@ -46,13 +51,16 @@ func run(out io.Writer, dsn string) error {
 	ctx := sentry.SetHubOnContext(context.Background(), sentry.NewHub(client, sentry.NewScope()))
 
 	importErr := importFiles(ctx, []string{"customers.csv", "orders.csv", "broken.csv"})
-	fmt.Fprintln(out, "import:", importErr)
+	fmt.Fprintln(out, "import (broken.csv fails on purpose):", importErr)
 
 	if rec == nil {
 		if !client.Flush(5 * time.Second) {
 			return errors.New("timed out sending events to Sentry")
 		}
-		fmt.Fprintln(out, "sent to Sentry")
+		if err := deliveries.Err(); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "Sentry took the %d envelopes sent\n", deliveries.Delivered())
 		return nil
 	}
 	fmt.Fprint(out, sentrytasktest.Tree(rec.Events()))
@@ -81,7 +89,7 @@ func importFiles(ctx context.Context, files []string) error {
 	upload := sentrytask.Go(sentrytask.Detach(ctx), func(ctx context.Context) error {
 		time.Sleep(10 * time.Millisecond) // stands in for the upload
 		return nil
-	}, sentrytask.WithSpan("summary.upload"))
+	}, sentrytask.WithSpan("summary.upload"), sentrytask.WithDescription("upload the import's summary"))
 	tx.Finish()
 	errs = append(errs, upload.Wait())
 	return errors.Join(errs...)
@@ -103,10 +111,14 @@ func importFile(ctx context.Context, file string) error {
 	}, sentrytask.WithData("rows", rows))
 }
 
-// verdict prints one line on the recorded trace and fails if it is not one
-// whole trace (sentrytasktest.Check says what is wrong).
+// verdict prints one line on the recorded trace and a verdict, and fails
+// if it is not one whole trace (sentrytasktest.Check says what is wrong).
 func verdict(out io.Writer, rec *sentrytasktest.Recorder) error {
 	events := rec.Events()
 	fmt.Fprintln(out, sentrytasktest.Summary(events))
-	return sentrytasktest.Check(events)
+	if err := sentrytasktest.Check(events); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "the trace is whole")
+	return nil
 }
