@@ -3,8 +3,10 @@ package sentrytask_test
 import (
 	"context"
 	"errors"
+	"io"
 	"log"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/getsentry/sentry-go"
@@ -176,3 +178,39 @@ func resize(context.Context) error                          { return nil }
 func insert(_ context.Context, batch []string) (int, error) { return len(batch), nil }
 func sendConfirmation(context.Context) error                { return nil }
 func getItem(w http.ResponseWriter, _ *http.Request)        { w.WriteHeader(http.StatusOK) }
+
+// getItemHandler and fetchItem are the two sides of the README's test of a
+// trace that crosses processes.
+var getItemHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	_ = sentrytask.Instrument(r.Context(), "db.query", func(context.Context) error { return nil })
+	w.WriteHeader(http.StatusOK)
+})
+
+func fetchItem(ctx context.Context, client *http.Client, baseURL string) {
+	tx := sentry.StartTransaction(ctx, "item fetch")
+	defer tx.Finish()
+	req, err := http.NewRequestWithContext(tx.Context(), http.MethodGet, baseURL+"/items/7", nil)
+	if err != nil {
+		panic(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+}
+
+// The README's test of a trace that crosses processes, run as it is.
+func TestTheServerContinuesTheClientsTrace(t *testing.T) {
+	serverHub, serverRec := sentrytasktest.NewHub(t)
+	srv := httptest.NewServer(sentrytask.Middleware(getItemHandler, sentrytask.WithHub(serverHub)))
+
+	clientHub, clientRec := sentrytasktest.NewHub(t)
+	ctx := sentry.SetHubOnContext(context.Background(), clientHub)
+	fetchItem(ctx, &http.Client{Transport: sentrytask.NewTransport(nil)}, srv.URL)
+	srv.Close() // waits for the server's handlers: what they sent is recorded
+
+	sentrytasktest.AssertTrace(t, sentrytasktest.Merge(clientRec, serverRec),
+		sentrytasktest.ExpectSpans("http.client", 1), sentrytasktest.ExpectSpans("http.server", 1))
+}

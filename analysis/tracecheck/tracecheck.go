@@ -36,14 +36,15 @@ import (
 // go/analysis driver can load.
 var Analyzer = &analysis.Analyzer{
 	Name:      "sentrytask",
-	Doc:       "report goroutines, errgroups, hubs and HTTP headers that break Sentry traces\n\nSee https://github.com/sentrytask/sentrytask#finding-what-breaks-traces.",
-	URL:       readmeURL + "#finding-what-breaks-traces",
+	Doc:       "report goroutines, errgroups, hubs and HTTP headers that break Sentry traces\n\nSee https://github.com/sentrytask/sentrytask/blob/main/analysis/README.md.",
+	URL:       readmeURL + "#sentrytaskvet-finding-what-breaks-traces",
 	Requires:  []*analysis.Analyzer{inspect.Analyzer},
 	FactTypes: []analysis.Fact{new(usesSentry)},
 	Run:       run,
 }
 
-const readmeURL = "https://github.com/sentrytask/sentrytask"
+// readmeURL is the analyzer's README, whose sections the findings link.
+const readmeURL = "https://github.com/sentrytask/sentrytask/blob/main/analysis/README.md"
 
 // Import paths the checks recognise.
 const (

@@ -122,7 +122,7 @@ func TestGoVet(t *testing.T) {
 		outs = append(outs, out)
 		for _, m := range finding.FindAllStringSubmatch(out, -1) {
 			got[filepath.Join(mod, filepath.Dir(m[1]))]++
-			if !strings.Contains(m[2], "(see https://github.com/sentrytask/sentrytask#") {
+			if !strings.Contains(m[2], "(see https://github.com/sentrytask/sentrytask/blob/main/analysis/README.md#") {
 				t.Errorf("finding without a README link: %s", m[0])
 			}
 		}
