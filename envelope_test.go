@@ -214,3 +214,28 @@ func TestTheHeadOfATraceFixesSampleRand(t *testing.T) {
 		}
 	}
 }
+
+// TestAnIncomingSampleRandIsForwardedUnchanged: the head fixed the trace's
+// sample_rand; every service after it forwards it as it came and sends it
+// in its envelopes, whatever its own decision would have drawn.
+func TestAnIncomingSampleRandIsForwardedUnchanged(t *testing.T) {
+	t.Parallel()
+	hub, envelopes := ingest(t)
+	var forwarded string
+	client := &http.Client{Transport: sentrytask.NewTransport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		forwarded = r.Header.Get("baggage")
+		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody}, nil
+	}))}
+	req := request(map[string]string{"sentry-trace": callerTrace + "-" + callerSpan + "-1", "baggage": headBaggage + ",sentry-sample_rand=0.004321"})
+	sentrytask.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, "https://next.test/", nil)
+		if resp, err := client.Do(out); err == nil {
+			resp.Body.Close()
+		}
+	})).ServeHTTP(httptest.NewRecorder(), req.WithContext(sentry.SetHubOnContext(context.Background(), hub)))
+	dsc, _ := sentry.DynamicSamplingContextFromHeader([]byte(forwarded))
+	got := envelopes()
+	if dsc.Entries["sample_rand"] != "0.004321" || len(got) != 1 || got[0].Trace["sample_rand"] != "0.004321" {
+		t.Errorf("forwarded %q, envelopes %v; want the head's sample_rand 0.004321 in both", forwarded, got)
+	}
+}
