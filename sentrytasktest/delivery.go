@@ -2,6 +2,7 @@ package sentrytasktest
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 )
@@ -61,4 +62,15 @@ func (d *Deliveries) Err() error {
 		return nil
 	}
 	return fmt.Errorf("%d of %d envelopes were not delivered to Sentry; the last: %s", d.failed, d.failed+d.delivered, d.last)
+}
+
+// Report writes to out how many envelopes Sentry took, when it took every
+// one sent, and returns Err otherwise: what a program says after its
+// flush.
+func (d *Deliveries) Report(out io.Writer) error {
+	if err := d.Err(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(out, "Sentry took the %d envelopes sent\n", d.Delivered())
+	return err
 }

@@ -121,7 +121,7 @@ func run(out io.Writer, s settings) error {
 		return errors.New("timed out sending events to Sentry")
 	}
 	if cliRec == nil {
-		return reportSent(out)
+		return sent.Report(out)
 	}
 	return report(out, sentrytasktest.Merge(cliRec, serverRec), s.items)
 }
@@ -154,15 +154,6 @@ func options(release, dsn string, rec *sentrytasktest.Recorder) sentry.ClientOpt
 // send to a DSN: a flush alone does not say whether Sentry took anything.
 var sent sentrytasktest.Deliveries
 
-// reportSent says whether Sentry took every envelope sent, and fails if
-// not.
-func reportSent(out io.Writer) error {
-	if err := sent.Err(); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "Sentry took the %d envelopes sent\n", sent.Delivered())
-	return nil
-}
 
 // report prints the recorded events as one span tree and a verdict, and
 // fails if they are not one whole trace with a request span per item. The

@@ -61,15 +61,6 @@ func options(release, dsn string, rec *sentrytasktest.Recorder) sentry.ClientOpt
 // send to a DSN: a flush alone does not say whether Sentry took anything.
 var sent sentrytasktest.Deliveries
 
-// reportSent says whether Sentry took every envelope sent, and fails if
-// not.
-func reportSent(out io.Writer) error {
-	if err := sent.Err(); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "Sentry took the %d envelopes sent\n", sent.Delivered())
-	return nil
-}
 
 // recorder returns a Recorder when there is no DSN to send to.
 func recorder(dsn string) *sentrytasktest.Recorder {
@@ -120,7 +111,7 @@ func run(out io.Writer, dsn string, services int) error {
 		return checkErr
 	}
 	if cliRec == nil {
-		return reportSent(out)
+		return sent.Report(out)
 	}
 	return report(out, sentrytasktest.Merge(cliRec, gatewayRec, stockRec, pricesRec), services)
 }

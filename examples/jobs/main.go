@@ -92,15 +92,6 @@ func options(release, dsn string, rec *sentrytasktest.Recorder) sentry.ClientOpt
 // send to a DSN: a flush alone does not say whether Sentry took anything.
 var sent sentrytasktest.Deliveries
 
-// reportSent says whether Sentry took every envelope sent, and fails if
-// not.
-func reportSent(out io.Writer) error {
-	if err := sent.Err(); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "Sentry took the %d envelopes sent\n", sent.Delivered())
-	return nil
-}
 
 // recorder returns a Recorder when there is no DSN to send to.
 func recorder(dsn string) *sentrytasktest.Recorder {
@@ -185,7 +176,7 @@ func runShop(out io.Writer, s settings) error {
 		return errors.New("timed out sending events to Sentry")
 	}
 	if cliRec == nil {
-		return reportSent(out)
+		return sent.Report(out)
 	}
 	workerEvents, err := sentrytasktest.ReadJSON(strings.NewReader(workerOut.String()))
 	if err != nil {

@@ -57,11 +57,7 @@ func run(out io.Writer, dsn string) error {
 		if !client.Flush(5 * time.Second) {
 			return errors.New("timed out sending events to Sentry")
 		}
-		if err := deliveries.Err(); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "Sentry took the %d envelopes sent\n", deliveries.Delivered())
-		return nil
+		return deliveries.Report(out)
 	}
 	fmt.Fprint(out, sentrytasktest.Tree(rec.Events()))
 	return verdict(out, rec)
