@@ -154,7 +154,6 @@ func options(release, dsn string, rec *sentrytasktest.Recorder) sentry.ClientOpt
 // send to a DSN: a flush alone does not say whether Sentry took anything.
 var sent sentrytasktest.Deliveries
 
-
 // report prints the recorded events as one span tree and a verdict, and
 // fails if they are not one whole trace with a request span per item. The
 // tree is printed once: the error lists only what is wrong.

@@ -61,7 +61,6 @@ func options(release, dsn string, rec *sentrytasktest.Recorder) sentry.ClientOpt
 // send to a DSN: a flush alone does not say whether Sentry took anything.
 var sent sentrytasktest.Deliveries
 
-
 // recorder returns a Recorder when there is no DSN to send to.
 func recorder(dsn string) *sentrytasktest.Recorder {
 	if dsn != "" {
