@@ -38,22 +38,11 @@ func calleeName(info *types.Info, call *ast.CallExpr) string {
 	return fn.Pkg().Path() + "." + fn.Name()
 }
 
-// inStd reports whether a call's static callee is in the standard library.
-// A context handed only to the standard library is never read for a hub.
-func (f *flow) inStd(call *ast.CallExpr) bool {
-	fn, ok := typeutil.Callee(f.info, call).(*types.Func)
-	if !ok || fn.Pkg() == nil {
-		return false // dynamic call: anything may run
-	}
-	return f.std(fn.Pkg())
-}
-
 // flow answers, within one function, which contexts may carry a hub.
 type flow struct {
 	info *types.Info
 	body ast.Node // the outermost function declaring the variables asked about
 	memo map[types.Object]bool
-	std  func(*types.Package) bool
 }
 
 // mayCarry reports whether e, a context expression, may carry a Sentry hub
@@ -169,23 +158,26 @@ func pick(rhs []ast.Expr, n, i int) ast.Expr {
 // newFlow returns a flow for the function enclosing cur (the outermost one,
 // so that variables captured by nested literals are found).
 func (c *checker) newFlow(cur inspector.Cursor) *flow {
-	f := &flow{info: c.pass.TypesInfo, memo: map[types.Object]bool{}, std: c.isStd}
+	f := &flow{info: c.pass.TypesInfo, memo: map[types.Object]bool{}}
 	for enc := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		f.body = enc.Node()
 	}
 	return f
 }
 
-// contextUse is one way a goroutine's code reaches a spawner's context.
+// contextUse is one place where code reads Sentry state it was handed.
 type contextUse struct {
-	at ast.Node // where the context is read
-	// obj is the captured variable, or for a context read from a field
-	// (j.ctx), the field; nil for another expression.
+	at ast.Node // the expression handing the state to what reads it
+	// obj is the context or span variable read, or for one read from a
+	// field (j.ctx), the field; nil for another expression.
 	obj *types.Var
 	// field holds, for a context read from a field, the selector, which
 	// key (its text) tells apart from other selectors of the same field.
 	field *ast.SelectorExpr
 	key   string
+	// via is the evidence: the calls that read the state, ending with
+	// the one into sentry-go, and where it is.
+	via string
 }
 
 // same reports whether u and v read the same context.
@@ -193,121 +185,14 @@ func (u contextUse) same(v contextUse) bool {
 	return u.obj != nil && u.obj == v.obj && u.key == v.key
 }
 
-// capturedContexts returns the uses, inside lit, of contexts from outside
-// it that may carry a hub and reach code that could read one: a call
-// outside the standard library, or a dynamic call. Contexts lit derives
-// from them with the context package count as them, and so do the
-// parameters in passed, which the go statement hands such a context.
-// Waiting on ctx.Done() or reading ctx.Err() is not a use.
-func capturedContexts(f *flow, lit *ast.FuncLit, passed map[*types.Var]bool) []contextUse {
-	info := f.info
-	// derived maps a context variable declared inside lit to the captured
-	// context it was derived from.
-	derived := map[types.Object]contextUse{}
-	// origin returns the captured context e reads, and whether it reads
-	// one; its obj is nil when e reads several.
-	origin := func(e ast.Expr) (contextUse, bool) {
-		var found contextUse
-		seen, many := false, false
-		add := func(u contextUse) {
-			if seen && !found.same(u) {
-				many = true
-			}
-			found, seen = u, true
-		}
-		ast.Inspect(e, func(n ast.Node) bool {
-			if sel, ok := n.(*ast.SelectorExpr); ok {
-				// A context read from a field (j.ctx): may carry anything.
-				if v, ok := info.Uses[sel.Sel].(*types.Var); ok && v.IsField() && isContext(v.Type()) {
-					add(contextUse{obj: v, field: sel, key: types.ExprString(sel)})
-					return false
-				}
-				return true
-			}
-			id, ok := n.(*ast.Ident)
-			if !ok {
-				return true
-			}
-			v, ok := info.Uses[id].(*types.Var)
-			if !ok || !isContext(v.Type()) {
-				return true
-			}
-			if d, isDerived := derived[v]; isDerived {
-				add(d)
-				return true
-			}
-			switch {
-			case passed[v]:
-				// A parameter the go statement hands the spawner's context.
-			case v.Pos() >= lit.Pos() && v.Pos() < lit.End(), !f.varMayCarry(v):
-				return true
-			}
-			add(contextUse{obj: v})
-			return true
-		})
-		if many {
-			return contextUse{}, true
-		}
-		return found, seen
-	}
-	// contextCall reports whether call returns a context from a captured
-	// variable that may carry a hub, such as r.Context().
-	contextCall := func(call *ast.CallExpr) bool {
-		sel, ok := call.Fun.(*ast.SelectorExpr)
-		if !ok || sel.Sel.Name != "Context" || !isContext(info.TypeOf(call)) {
-			return false
-		}
-		root := rootIdent(sel.X)
-		if root == nil {
-			return false
-		}
-		v, ok := info.Uses[root].(*types.Var)
-		return ok && (v.Pos() < lit.Pos() || v.Pos() >= lit.End())
-	}
-
-	var uses []contextUse
-	ast.Inspect(lit.Body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			for i, lhs := range n.Lhs {
-				id, ok := lhs.(*ast.Ident)
-				if !ok {
-					continue
-				}
-				v, ok := info.ObjectOf(id).(*types.Var)
-				if !ok || !isContext(v.Type()) {
-					continue
-				}
-				rhs := pick(n.Rhs, len(n.Lhs), i)
-				if call, ok := ast.Unparen(rhs).(*ast.CallExpr); ok && derivers[calleeName(info, call)] && len(call.Args) > 0 {
-					if o, ok := origin(call.Args[0]); ok && o.obj != nil {
-						derived[v] = o
-					}
-				} else if id, ok := ast.Unparen(rhs).(*ast.Ident); ok && rhs != nil {
-					if o, ok := origin(id); ok && o.obj != nil {
-						derived[v] = o
-					}
-				}
-			}
-		case *ast.CallExpr:
-			if f.inStd(n) {
-				return true
-			}
-			for _, arg := range n.Args {
-				if !isContext(info.TypeOf(arg)) {
-					continue
-				}
-				if o, ok := origin(arg); ok {
-					o.at = arg
-					uses = append(uses, o)
-				} else if c, ok := ast.Unparen(arg).(*ast.CallExpr); ok && contextCall(c) {
-					uses = append(uses, contextUse{at: arg})
-				}
-			}
-		}
-		return true
-	})
-	return uses
+// capturedContexts returns the uses, inside lit, of contexts and spans
+// from outside it that may carry a hub. Contexts lit derives from them
+// count as them, and so do the parameters in passed, which the go
+// statement hands such a context. Waiting on ctx.Done(), reading
+// ctx.Err(), or handing ctx to code that reads no hub is not a use.
+func (c *checker) capturedContexts(f *flow, lit *ast.FuncLit, passed map[*types.Var]bool) []contextUse {
+	s := &scanner{c: c, f: f, lit: lit, passed: passed}
+	return s.uses(lit.Body)
 }
 
 // rootIdent returns the identifier an expression such as a.b.c starts

@@ -111,7 +111,7 @@ func addImports(info *types.Info, file *ast.File) (st, ctx string, edits []analy
 
 // looksStd reports whether path looks like a standard library package's:
 // its first element has no dot. It only groups imports, as goimports does;
-// checker.isStd decides what a context may reach.
+// facts decide what a context may reach.
 func looksStd(path string) bool {
 	first, _, _ := strings.Cut(path, "/")
 	return !strings.Contains(first, ".")

@@ -9,13 +9,11 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 )
 
-const errgroupMessage = "errgroup tasks share the Sentry hub on ctx with each other and with their spawner, so each moves the others' current span and their errors land on the wrong spans; use sentrytask.NewGroup, which gives every task a ctx of its own (see " + readmeURL + "#errgroup-tasks-sharing-a-hub)"
-
 // groupMethods are the methods errgroup.Group and sentrytask.Group share.
 var groupMethods = map[string]bool{"Go": true, "TryGo": true, "SetLimit": true, "Wait": true}
 
-// errgroupTask reports an errgroup task (Go or TryGo) whose function uses
-// a context that may carry a hub. The first report for a group built with
+// errgroupTask reports an errgroup task (Go or TryGo) whose function reads
+// Sentry state its spawner holds too. The first report for a group built with
 // errgroup.WithContext carries a fix rewriting the whole group.
 func (c *checker) errgroupTask(cur inspector.Cursor, call *ast.CallExpr) {
 	info := c.pass.TypesInfo
@@ -28,10 +26,11 @@ func (c *checker) errgroupTask(cur inspector.Cursor, call *ast.CallExpr) {
 		return
 	}
 	f := c.newFlow(cur)
-	if len(capturedContexts(f, lit, nil)) == 0 {
+	uses := c.capturedContexts(f, lit, nil)
+	if len(uses) == 0 {
 		return
 	}
-	d := analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Message: errgroupMessage}
+	d := analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Message: errgroupMessage(c.sharedState(cur, f, uses[0]), uses[0].via)}
 	if id, ok := ast.Unparen(sel.X).(*ast.Ident); ok {
 		if v, ok := info.Uses[id].(*types.Var); ok && !c.fixed[v] {
 			c.fixed[v] = true
@@ -106,10 +105,11 @@ func (c *checker) groupFix(f *flow, g *types.Var) *analysis.SuggestedFix {
 	shadowed := map[*ast.FuncLit]string{} // the parameter each task gets
 	for _, lit := range tasks {
 		var name string
-		for _, u := range capturedContexts(f, lit, nil) {
+		for _, u := range c.capturedContexts(f, lit, nil) {
 			// A context read from a field would still be read by the
-			// task, not replaced by its parameter.
-			if u.obj == nil || u.field != nil || (name != "" && u.obj.Name() != name) {
+			// task, not replaced by its parameter; a span would still be
+			// shared.
+			if u.obj == nil || u.field != nil || !isContext(u.obj.Type()) || (name != "" && u.obj.Name() != name) {
 				return nil
 			}
 			name = u.obj.Name()

@@ -10,63 +10,64 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 )
 
-const goMessage = "this goroutine shares the Sentry hub on ctx with its spawner, so each moves the other's current span and their errors land on the wrong spans; start it with sentrytask.Go (see " + readmeURL + "#goroutines-sharing-a-hub)"
-
-// goStmt reports a go statement whose goroutine uses a context that may
-// carry a hub, with a fix starting it through sentrytask.Go when the
-// rewrite keeps its meaning.
+// goStmt reports a go statement whose goroutine uses Sentry state its
+// spawner holds too, with a fix starting it through sentrytask.Go when
+// the rewrite keeps its meaning.
 func (c *checker) goStmt(cur inspector.Cursor, g *ast.GoStmt) {
-	info := c.pass.TypesInfo
 	f := c.newFlow(cur)
 	call := g.Call
 	var fix *analysis.SuggestedFix
-	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
+	var uses []contextUse
+	if lit := c.literalOf(f, call.Fun); lit != nil {
 		// A context passed to the literal's parameter counts as captured.
-		params := map[*types.Var]bool{}
-		for i, arg := range call.Args {
-			if v := paramAt(info, lit, i); v != nil && isContext(v.Type()) && f.mayCarry(arg) {
-				params[v] = true
-			}
-		}
+		params := c.handedParams(f, lit, call.Args)
 		c.hubChanges(f, lit, call.Args)
-		uses := capturedContexts(f, lit, params)
+		uses = c.capturedContexts(f, lit, params)
 		if len(uses) == 0 {
 			return
 		}
-		if len(params) == 0 {
-			fix = c.goLiteralFix(f, g, lit, uses)
-		}
-	} else if lit := c.literalOf(f, call.Fun); lit != nil {
-		// go work(), work a function value defined earlier in this
-		// function: its literal is what the goroutine runs. No fix: the
-		// literal may run elsewhere too.
-		c.hubChanges(f, lit, call.Args)
-		params := map[*types.Var]bool{}
-		for i, arg := range call.Args {
-			if v := paramAt(info, lit, i); v != nil && isContext(v.Type()) && f.mayCarry(arg) {
-				params[v] = true
+		// The evidence names what the spawner hands the parameter.
+		for i, p := range paramsOf(c.pass.TypesInfo, lit) {
+			if uses[0].obj == p && params[p] && i < len(call.Args) {
+				via := uses[0].via
+				uses[0] = c.argUse(call.Args[i])
+				uses[0].via = via
 			}
 		}
-		if len(capturedContexts(f, lit, params)) == 0 {
-			return
+		// go work(), work a function value defined earlier in this
+		// function, gets no fix: the literal may run elsewhere too.
+		if len(params) == 0 && ast.Unparen(call.Fun) == lit {
+			fix = c.goLiteralFix(f, g, lit, uses)
 		}
 	} else {
-		if f.inStd(call) {
-			return // such as go srv.Shutdown(ctx): never reads a hub
+		if how := c.scopeChange(call, true); how != "" {
+			c.report(analysis.Diagnostic{Pos: g.Pos(), End: g.End(), Message: globalScopeMessage(how)})
 		}
-		passed := passedContexts(f, call)
-		if len(passed) == 0 {
+		uses = c.passedContexts(f, call)
+		if len(uses) == 0 {
 			return
 		}
-		if len(passed) == 1 {
-			fix = c.goCallFix(f, g, passed[0])
+		if len(uses) == 1 && isContext(c.pass.TypesInfo.TypeOf(uses[0].at.(ast.Expr))) {
+			fix = c.goCallFix(f, g, uses[0].at.(ast.Expr))
 		}
 	}
-	d := analysis.Diagnostic{Pos: g.Pos(), End: g.End(), Message: goMessage}
+	d := analysis.Diagnostic{Pos: g.Pos(), End: g.End(), Message: goMessage(c.sharedState(cur, f, uses[0]), uses[0].via)}
 	if fix != nil {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 	}
 	c.report(d)
+}
+
+// handedParams returns the parameters of lit to which args, a go
+// statement's, hand a context or span that may carry a hub.
+func (c *checker) handedParams(f *flow, lit *ast.FuncLit, args []ast.Expr) map[*types.Var]bool {
+	params := map[*types.Var]bool{}
+	for i, arg := range args {
+		if v := paramAt(c.pass.TypesInfo, lit, i); v != nil && isState(v.Type()) && f.mayCarry(arg) {
+			params[v] = true
+		}
+	}
+	return params
 }
 
 // paramAt returns the variable of lit's i-th parameter, or nil.
@@ -78,16 +79,43 @@ func paramAt(info *types.Info, lit *ast.FuncLit, i int) *types.Var {
 	return sig.Params().At(i)
 }
 
-// passedContexts returns the arguments of call that are contexts which may
-// carry a hub.
-func passedContexts(f *flow, call *ast.CallExpr) []ast.Expr {
-	var passed []ast.Expr
-	for _, arg := range call.Args {
-		if isContext(f.info.TypeOf(arg)) && f.mayCarry(arg) {
-			passed = append(passed, arg)
+// passedContexts returns the uses of the contexts and spans that may
+// carry a hub which call, a go statement's, hands its function: those
+// whose Sentry state the function reads, as its fact says.
+func (c *checker) passedContexts(f *flow, call *ast.CallExpr) []contextUse {
+	var uses []contextUse
+	for _, a := range c.callUses(call) {
+		if a.index < 0 {
+			continue
 		}
+		arg := call.Args[a.index]
+		if !f.mayCarry(arg) {
+			continue
+		}
+		u := c.argUse(arg)
+		u.via = a.via
+		uses = append(uses, u)
 	}
-	return passed
+	return uses
+}
+
+// argUse is the use of arg, a context or span a go statement hands its
+// function.
+func (c *checker) argUse(arg ast.Expr) contextUse {
+	u := contextUse{at: arg}
+	switch e := ast.Unparen(arg).(type) {
+	case *ast.Ident:
+		u.obj, _ = c.pass.TypesInfo.Uses[e].(*types.Var)
+	case *ast.SelectorExpr:
+		if v, ok := c.pass.TypesInfo.Uses[e.Sel].(*types.Var); ok && v.IsField() {
+			u.obj, u.field, u.key = v, e, types.ExprString(e)
+			return u
+		}
+		u.key = types.ExprString(e)
+	default:
+		u.key = types.ExprString(e)
+	}
+	return u
 }
 
 // goLiteralFix rewrites go func() { … }() as
@@ -101,7 +129,7 @@ func (c *checker) goLiteralFix(f *flow, g *ast.GoStmt, lit *ast.FuncLit, uses []
 	}
 	first := uses[0]
 	for _, u := range uses {
-		if !u.same(first) {
+		if !u.same(first) || !isContext(u.obj.Type()) {
 			return nil
 		}
 	}

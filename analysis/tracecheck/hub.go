@@ -57,9 +57,51 @@ func clonedAt(cur inspector.Cursor) bool {
 // runnerOf says what runs the code at cur: the innermost function literal
 // around it that another goroutine runs decides.
 func runnerOf(info *types.Info, cur inspector.Cursor) runner {
+	r, _ := spawnedAt(info, cur)
+	return r
+}
+
+// spawnedAt returns what runs the code at cur and, unless that is the
+// same goroutine as the code around it, the function literal it runs.
+func spawnedAt(info *types.Info, cur inspector.Cursor) (runner, ast.Node) {
 	for lit := range cur.Enclosing((*ast.FuncLit)(nil)) {
 		if r := literalRunner(info, lit); r != sameGoroutine {
-			return r
+			return r, lit.Node()
+		}
+	}
+	return sameGoroutine, nil
+}
+
+// spawner reports whether call runs the function literals it is given in
+// goroutines of their own: errgroup's, sync.WaitGroup's and sentrytask's
+// Go, time.AfterFunc and the like.
+func spawner(info *types.Info, call *ast.CallExpr) bool {
+	fn, ok := typeutil.Callee(info, call).(*types.Func)
+	return ok && spawnerFunc(fn) != sameGoroutine
+}
+
+// spawnerFunc says what runs the function literals fn is given.
+func spawnerFunc(fn *types.Func) runner {
+	if fn.Pkg() == nil {
+		return sameGoroutine
+	}
+	switch fn.Pkg().Path() {
+	case errgroupPath:
+		if fn.Name() == "Go" || fn.Name() == "TryGo" {
+			return rawGoroutine
+		}
+	case "sync":
+		if isWaitGroupGo(fn) {
+			return rawGoroutine
+		}
+	case "time":
+		if fn.Name() == "AfterFunc" {
+			return rawGoroutine
+		}
+	case sentrytaskPath:
+		switch fn.Name() {
+		case "Go", "TryGo", "Submit", "TrySubmit":
+			return task
 		}
 	}
 	return sameGoroutine
@@ -77,28 +119,8 @@ func literalRunner(info *types.Info, lit inspector.Cursor) runner {
 			return rawGoroutine
 		}
 	case edge.CallExpr_Args:
-		fn, ok := typeutil.Callee(info, call).(*types.Func)
-		if !ok || fn.Pkg() == nil {
-			return sameGoroutine
-		}
-		switch fn.Pkg().Path() {
-		case errgroupPath:
-			if fn.Name() == "Go" || fn.Name() == "TryGo" {
-				return rawGoroutine
-			}
-		case "sync":
-			if isWaitGroupGo(fn) {
-				return rawGoroutine
-			}
-		case "time":
-			if fn.Name() == "AfterFunc" {
-				return rawGoroutine
-			}
-		case sentrytaskPath:
-			switch fn.Name() {
-			case "Go", "TryGo", "Submit", "TrySubmit":
-				return task
-			}
+		if fn, ok := typeutil.Callee(info, call).(*types.Func); ok {
+			return spawnerFunc(fn)
 		}
 	}
 	return sameGoroutine

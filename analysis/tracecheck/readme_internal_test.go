@@ -20,7 +20,17 @@ func TestMessagesLinkTheREADME(t *testing.T) {
 		anchors[slug(m[1])] = true
 	}
 	link := regexp.MustCompile(`\(see ` + regexp.QuoteMeta(readmeURL) + `#([a-z0-9-]+)\)$`)
-	for _, msg := range []string{goMessage, errgroupMessage, currentHubMessage, cloneMessage, staticHeaderMessage, staleHeaderMessage} {
+	// The evidence a finding carries, as the checks write it.
+	const shared, via = "the Sentry hub on ctx (a parameter of Handle)", "worker → sentry.StartSpan at work.go:12"
+	messages := []string{currentHubMessage, cloneMessage, hubChangedMessage, staticHeaderMessage, staleHeaderMessage, globalScopeMessage(via)}
+	for _, m := range []spawnerMessage{goMessage, errgroupMessage, waitGroupMessage, afterFuncMessage} {
+		msg := m(shared, via)
+		if !strings.Contains(msg, shared) || !strings.Contains(msg, via) {
+			t.Errorf("message leaves out its evidence: %q", msg)
+		}
+		messages = append(messages, msg)
+	}
+	for _, msg := range messages {
 		m := link.FindStringSubmatch(msg)
 		if m == nil {
 			t.Errorf("message does not end with a README link: %q", msg)

@@ -17,8 +17,6 @@ import (
 // work or when it runs.
 
 const (
-	waitGroupMessage  = "this sync.WaitGroup task shares the Sentry hub on ctx with its spawner, so each moves the other's current span and their errors land on the wrong spans; use a sentrytask.Group (sentrytask.NewGroup), whose Wait waits as the WaitGroup's does (see " + readmeURL + "#goroutines-sharing-a-hub)"
-	afterFuncMessage  = "time.AfterFunc runs this function in a goroutine of its own, later, sharing the Sentry hub on ctx with its spawner, whose spans have often ended by then; give it a context made for it where it is scheduled, with sentrytask.Detach(ctx) (see " + readmeURL + "#goroutines-sharing-a-hub)"
 	hubChangedMessage = "this goroutine changes a hub that its spawner, and any other goroutine given it, use too, so their events get this goroutine's tags, breadcrumbs and spans; give it a clone made before it starts (hub.Clone()), or start it with sentrytask.Go and change the hub on its ctx (see " + readmeURL + "#a-shared-hub-changed-in-a-goroutine)"
 )
 
@@ -31,7 +29,7 @@ func (c *checker) spawnCall(cur inspector.Cursor, call *ast.CallExpr) {
 		return
 	}
 	var arg ast.Expr
-	var message string
+	var message spawnerMessage
 	switch {
 	case isWaitGroupGo(fn) && len(call.Args) == 1:
 		arg, message = call.Args[0], waitGroupMessage
@@ -45,8 +43,8 @@ func (c *checker) spawnCall(cur inspector.Cursor, call *ast.CallExpr) {
 	if lit == nil {
 		return
 	}
-	if len(capturedContexts(f, lit, nil)) > 0 {
-		c.report(analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Message: message})
+	if uses := c.capturedContexts(f, lit, nil); len(uses) > 0 {
+		c.report(analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Message: message(c.sharedState(cur, f, uses[0]), uses[0].via)})
 	}
 	c.hubChanges(f, lit, nil)
 }

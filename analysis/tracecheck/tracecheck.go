@@ -3,18 +3,28 @@
 //
 // It reports:
 //
-//   - a go statement whose goroutine uses a context that may carry a Sentry
-//     hub or span; the fix starts it with sentrytask.Go;
-//   - errgroup tasks that use such a context; the fix builds the group with
-//     sentrytask.NewGroup and passes each task its own ctx;
-//   - sentry.CurrentHub() in a goroutine or task, and a hub cloned inside a
-//     goroutine instead of before it;
+//   - a go statement whose goroutine uses a context, or a span, that its
+//     spawner holds too and that may carry a Sentry hub: uses it, that is,
+//     hands it to code that reads the hub or moves its current span; the
+//     fix starts it with sentrytask.Go;
+//   - errgroup, sync.WaitGroup and time.AfterFunc tasks that do the same;
+//     the fix builds an errgroup with sentrytask.NewGroup and passes each
+//     task its own ctx;
+//   - sentry.CurrentHub() in a goroutine or task, a hub cloned inside a
+//     goroutine instead of before it, and a goroutine changing the global
+//     hub's scope (sentry.WithScope and the like) or a hub it shares;
 //   - trace headers (sentry-trace, baggage, traceparent) set once, outside a
 //     RoundTripper or request editor, or from a value read before the
 //     request.
 //
-// Only packages that depend on sentry-go, directly or not, are checked: a
-// context can carry a hub only where something can read one from it.
+// Whether code uses the Sentry state of a context or span is worked out
+// for every function and carried across packages as an analysis fact
+// (sentryUse), so a go statement is judged by what its goroutine runs,
+// however many calls down. Each finding names what is shared, where the
+// spawner got it, and the calls that read it.
+//
+// Only packages that depend on sentry-go, directly or not, are checked:
+// nothing else can read a hub.
 //
 // A finding can be silenced with a comment on its line or the line above,
 // or in the doc comment of the function holding it:
@@ -39,7 +49,7 @@ var Analyzer = &analysis.Analyzer{
 	Doc:       "report goroutines, errgroups, hubs and HTTP headers that break Sentry traces\n\nSee https://github.com/sentrytask/sentrytask/blob/main/analysis/README.md.",
 	URL:       readmeURL + "#sentrytaskvet-finding-what-breaks-traces",
 	Requires:  []*analysis.Analyzer{inspect.Analyzer},
-	FactTypes: []analysis.Fact{new(usesSentry)},
+	FactTypes: []analysis.Fact{new(usesSentry), new(sentryUse)},
 	Run:       run,
 }
 
@@ -66,12 +76,20 @@ func run(pass *analysis.Pass) (any, error) {
 	if !dependsOnSentry(pass) {
 		return nil, nil
 	}
-	pass.ExportPackageFact(new(usesSentry))
+	if pass.Pkg.Name() != "main" {
+		// A main package, a test's included, is imported by nothing.
+		pass.ExportPackageFact(new(usesSentry))
+	}
 
 	c := &checker{
 		pass:    pass,
 		ignored: ignoredRanges(pass),
 		fixed:   map[types.Object]bool{},
+		facts:   map[*types.Func]*sentryUse{},
+		scoped:  map[ast.Node]bool{},
+	}
+	if exportsFacts(pass) {
+		c.computeFacts()
 	}
 	in := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	for cur := range in.Root().Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil), (*ast.AssignStmt)(nil), (*ast.CompositeLit)(nil)) {
@@ -82,6 +100,7 @@ func run(pass *analysis.Pass) (any, error) {
 			c.errgroupTask(cur, n)
 			c.spawnCall(cur, n)
 			c.hubCall(cur, n)
+			c.globalScope(cur, n)
 			c.headerCall(cur, n)
 		case *ast.AssignStmt:
 			c.headerAssign(cur, n)
@@ -113,21 +132,12 @@ type checker struct {
 	// fixed records the groups that already carry a fix, so that a group
 	// with several offending tasks is rewritten once.
 	fixed map[types.Object]bool
-}
-
-// isStd reports whether pkg is part of the standard library, judged by
-// where it comes from: not the package being checked, nor any package that
-// depends on sentry-go (the usesSentry fact, which the standard library
-// never has), and a path without a dot in its first element. A package of
-// an application module named without a dot (module myapp) that uses
-// sentry-go is therefore checked as the application's, never exempted as
-// the standard library's; one that does not use sentry-go can no more read
-// a hub from a context than the standard library can.
-func (c *checker) isStd(pkg *types.Package) bool {
-	if pkg == c.pass.Pkg || pkg.Path() == sentryPath || c.pass.ImportPackageFact(pkg, new(usesSentry)) {
-		return false
-	}
-	return looksStd(pkg.Path())
+	// facts are the package's functions' facts, while they are worked out
+	// and after.
+	facts map[*types.Func]*sentryUse
+	// scoped records the goroutines' function literals already reported
+	// for changing the global scope.
+	scoped map[ast.Node]bool
 }
 
 // report reports a diagnostic unless a //sentrytask:ignore comment

@@ -55,3 +55,28 @@ func TestApplicationModule(t *testing.T) {
 func TestSpawners(t *testing.T) {
 	analysistest.Run(t, testdata(t), tracecheck.Analyzer, "./spawners")
 }
+
+// TestCallees checks that a goroutine is judged by what it runs: reported
+// when its code, or code it calls, reads the hub or span it shares, and
+// not when that code only waits on ctx or hands it elsewhere.
+func TestCallees(t *testing.T) {
+	analysistest.Run(t, testdata(t), tracecheck.Analyzer, "./callees")
+}
+
+// TestSpans checks goroutines that share a span rather than a context.
+func TestSpans(t *testing.T) {
+	analysistest.Run(t, testdata(t), tracecheck.Analyzer, "./spans")
+}
+
+// TestGlobalScope checks changes to the global hub's scope made in
+// goroutines and tasks, directly or through what they call.
+func TestGlobalScope(t *testing.T) {
+	analysistest.Run(t, testdata(t), tracecheck.Analyzer, "./globalscope")
+}
+
+// TestErrorsOnly runs on code that reaches sentry-go only to report
+// errors: its goroutines share contexts no hub is ever read from, and
+// nothing is reported, in its tests either.
+func TestErrorsOnly(t *testing.T) {
+	analysistest.Run(t, testdata(t), tracecheck.Analyzer, "./errorsonly/...")
+}

@@ -33,3 +33,15 @@ func isHub(t types.Type) bool { return isNamedOrPointer(t, sentryPath, "Hub") }
 // isHTTP reports whether t is net/http's type called name, or a pointer
 // to it.
 func isHTTP(t types.Type, name string) bool { return isNamedOrPointer(t, "net/http", name) }
+
+// isSpan reports whether t is sentry.Span or a pointer to one.
+func isSpan(t types.Type) bool { return isNamedOrPointer(t, sentryPath, "Span") }
+
+// isState reports whether t carries Sentry state a goroutine can share: a
+// context (the hub and span on it) or a span (and the hub on its context).
+func isState(t types.Type) bool { return isContext(t) || isSpan(t) }
+
+// inSentry reports whether path is sentry-go or one of its packages.
+func inSentry(path string) bool {
+	return path == sentryPath || len(path) > len(sentryPath) && path[:len(sentryPath)+1] == sentryPath+"/"
+}

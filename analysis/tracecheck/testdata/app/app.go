@@ -14,9 +14,9 @@ import (
 	"myapp/util"
 )
 
-func process(ctx context.Context, n int) { sentry.StartSpan(ctx, "process").Finish() }
+func process(ctx context.Context, n int) { sentry.StartSpan(ctx, "process").Finish() } // want process:"uses ctx: sentry.StartSpan at app.go:17"
 
-func send(ctx context.Context, msg string) error {
+func send(ctx context.Context, msg string) error { // want send:"uses ctx: sentry.StartSpan at app.go:20"
 	sentry.StartSpan(ctx, "send").Finish()
 	return nil
 }
@@ -24,7 +24,7 @@ func send(ctx context.Context, msg string) error {
 // Local hands the spawner's context to the package's own functions.
 func Local(ctx context.Context, c context.Context) {
 	go send(ctx, "hello")         // want "this goroutine shares the Sentry hub on ctx"
-	go func() { process(c, 1) }() // want "this goroutine shares the Sentry hub on ctx"
+	go func() { process(c, 1) }() // want "this goroutine shares the Sentry hub on c \\(a parameter of Local\\)"
 }
 
 // OtherPackage hands it to another package of the application that uses
@@ -36,7 +36,7 @@ func OtherPackage(ctx context.Context) {
 // Group runs the application's functions in errgroup tasks.
 func Group(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return send(gctx, "a") }) // want "errgroup tasks share the Sentry hub on ctx"
+	g.Go(func() error { return send(gctx, "a") }) // want "errgroup tasks share the Sentry hub on gctx"
 	return g.Wait()
 }
 

@@ -16,7 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-func process(ctx context.Context, n int) { sentry.StartSpan(ctx, "process").Finish() }
+func process(ctx context.Context, n int) { sentry.StartSpan(ctx, "process").Finish() } // want process:"uses ctx: sentry.StartSpan at clean.go:19"
 
 // NoContext starts goroutines that use no context at all.
 func NoContext(jobs chan int, srv *http.Server) {
@@ -98,7 +98,7 @@ func ErrgroupWithoutContext(ids []int) error {
 }
 
 // ClonedBefore clones the hub before the goroutine and binds it.
-func ClonedBefore(ctx context.Context) {
+func ClonedBefore(ctx context.Context) { // want ClonedBefore:"uses ctx: sentry.GetHubFromContext at clean.go:102"
 	hub := sentry.GetHubFromContext(ctx).Clone()
 	go func() {
 		ctx := sentry.SetHubOnContext(context.Background(), hub)
@@ -135,7 +135,7 @@ func OtherSpawners(ctx context.Context, jobs chan int) {
 }
 
 // OwnHubs change hubs cloned or made for the goroutine before, or in, it.
-func OwnHubs(ctx context.Context, client *sentry.Client) {
+func OwnHubs(ctx context.Context, client *sentry.Client) { // want OwnHubs:"uses ctx: sentry.GetHubFromContext at clean.go:139"
 	hub := sentry.GetHubFromContext(ctx)
 	mine := hub.Clone()
 	go func() { mine.Scope().SetTag("worker", "1") }()

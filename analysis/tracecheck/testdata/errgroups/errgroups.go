@@ -10,7 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-func fetch(ctx context.Context, id int) error {
+func fetch(ctx context.Context, id int) error { // want fetch:"uses ctx: sentry.StartSpan at errgroups.go:14"
 	sentry.StartSpan(ctx, "fetch").Finish()
 	return nil
 }
@@ -20,11 +20,11 @@ func GroupContext(ctx context.Context, ids []int) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
 	for _, id := range ids {
-		g.Go(func() error { // want "errgroup tasks share the Sentry hub on ctx"
+		g.Go(func() error { // want "errgroup tasks share the Sentry hub on gctx"
 			return fetch(gctx, id)
 		})
 	}
-	if !g.TryGo(func() error { return fetch(gctx, 0) }) { // want "errgroup tasks share the Sentry hub on ctx"
+	if !g.TryGo(func() error { return fetch(gctx, 0) }) { // want "errgroup tasks share the Sentry hub on gctx"
 		return nil
 	}
 	g.Go(func() error { return nil })
@@ -34,7 +34,7 @@ func GroupContext(ctx context.Context, ids []int) error {
 // ParentContext's tasks read the parent's ctx instead of the group's.
 func ParentContext(ctx context.Context) error {
 	g, _ := errgroup.WithContext(ctx)
-	g.Go(func() error { return fetch(ctx, 1) }) // want "errgroup tasks share the Sentry hub on ctx"
+	g.Go(func() error { return fetch(ctx, 1) }) // want "errgroup tasks share the Sentry hub on ctx \\(a parameter of ParentContext\\)"
 	return g.Wait()
 }
 
@@ -49,7 +49,7 @@ func ZeroGroup(ctx context.Context) error {
 // function takes an *errgroup.Group.
 func Escapes(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return fetch(gctx, 3) }) // want "errgroup tasks share the Sentry hub on ctx"
+	g.Go(func() error { return fetch(gctx, 3) }) // want "errgroup tasks share the Sentry hub on gctx"
 	more(g)
 	return g.Wait()
 }

@@ -29,7 +29,7 @@ func (t *staticHeaders) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // NewClient builds the headers once, as generated clients' default
 // headers are.
-func NewClient(ctx context.Context) *http.Client {
+func NewClient(ctx context.Context) *http.Client { // want NewClient:"uses ctx: sentry.GetHubFromContext at headers.go:33"
 	hub := sentry.GetHubFromContext(ctx)
 	h := http.Header{}
 	h.Set("sentry-trace", hub.GetTraceparent()) // want "sentry-trace is set on a header built outside a RoundTripper or request editor"
@@ -49,7 +49,7 @@ func NewClient(ctx context.Context) *http.Client {
 var defaults = http.Header{"baggage": []string{sentry.CurrentHub().GetBaggage()}} // want "baggage is set on a header built outside"
 
 // Editor reads the trace when it is built, not per request.
-func Editor(ctx context.Context) func(context.Context, *http.Request) error {
+func Editor(ctx context.Context) func(context.Context, *http.Request) error { // want Editor:"uses ctx: sentry.GetHubFromContext at headers.go:53"
 	trace := sentry.GetHubFromContext(ctx).GetTraceparent()
 	return func(_ context.Context, req *http.Request) error {
 		req.Header.Set("sentry-trace", trace) // want "sentry-trace is set from a value read before the request"
@@ -58,7 +58,7 @@ func Editor(ctx context.Context) func(context.Context, *http.Request) error {
 }
 
 // PerRequest reads the trace for each request: fine.
-func PerRequest(ctx context.Context, req *http.Request) error {
+func PerRequest(ctx context.Context, req *http.Request) error { // want PerRequest:"uses ctx: sentry.GetHubFromContext at headers.go:62"
 	trace := sentry.GetHubFromContext(ctx).GetTraceparent()
 	req.Header.Set("sentry-trace", trace)
 	req.Header.Set("baggage", sentry.GetHubFromContext(ctx).GetBaggage())
@@ -66,7 +66,7 @@ func PerRequest(ctx context.Context, req *http.Request) error {
 }
 
 // Build sets the headers on a request it built itself: fine.
-func Build(ctx context.Context, url string) (*http.Request, error) {
+func Build(ctx context.Context, url string) (*http.Request, error) { // want Build:"uses ctx: sentry.GetHubFromContext at headers.go:74"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
@@ -77,7 +77,7 @@ func Build(ctx context.Context, url string) (*http.Request, error) {
 }
 
 // BuildLiteral gives a request it built a header literal: fine.
-func BuildLiteral(ctx context.Context, url string) (*http.Request, error) {
+func BuildLiteral(ctx context.Context, url string) (*http.Request, error) { // want BuildLiteral:"uses ctx: sentry.GetHubFromContext at headers.go:85"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err

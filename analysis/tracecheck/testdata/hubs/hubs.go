@@ -28,7 +28,7 @@ func LateClone() {
 }
 
 // LateCloneFromContext clones the context's hub too late as well.
-func LateCloneFromContext(ctx context.Context) {
+func LateCloneFromContext(ctx context.Context) { // want LateCloneFromContext:"uses ctx: sentry.GetHubFromContext at hubs.go:32"
 	hub := sentry.GetHubFromContext(ctx)
 	go func() {
 		defer func() {

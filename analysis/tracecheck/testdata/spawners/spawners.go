@@ -11,7 +11,7 @@ import (
 	"github.com/getsentry/sentry-go"
 )
 
-func process(ctx context.Context, n int) { sentry.StartSpan(ctx, "process").Finish() }
+func process(ctx context.Context, n int) { sentry.StartSpan(ctx, "process").Finish() } // want process:"uses ctx: sentry.StartSpan at spawners.go:14"
 
 // WaitGroupGo runs a task with sync.WaitGroup.Go (Go 1.25).
 func WaitGroupGo(ctx context.Context) {
@@ -26,13 +26,13 @@ func AfterFunc(ctx context.Context) *time.Timer {
 }
 
 // AfterFuncValue schedules a function value that captures ctx.
-func AfterFuncValue(ctx context.Context) {
+func AfterFuncValue(ctx context.Context) { // want AfterFuncValue:"uses ctx: process → sentry.StartSpan at spawners.go:14"
 	flush := func() { process(ctx, 3) }
 	time.AfterFunc(time.Minute, flush) // want "time.AfterFunc runs this function"
 }
 
 // FuncValue starts a function value that captures ctx.
-func FuncValue(ctx context.Context) {
+func FuncValue(ctx context.Context) { // want FuncValue:"uses ctx: process → sentry.StartSpan at spawners.go:14"
 	work := func() { process(ctx, 4) }
 	go work() // want "this goroutine shares the Sentry hub on ctx"
 }
@@ -51,7 +51,7 @@ func GlobalLater() {
 }
 
 // HubArgument hands the spawner's hub to a goroutine that changes it.
-func HubArgument(ctx context.Context) {
+func HubArgument(ctx context.Context) { // want HubArgument:"uses ctx: sentry.GetHubFromContext at spawners.go:55"
 	hub := sentry.GetHubFromContext(ctx)
 	go func(h *sentry.Hub) {
 		h.Scope().SetTag("worker", "1")                                             // want "this goroutine changes a hub that its spawner"
