@@ -150,7 +150,6 @@ func TestConcurrentDetachesFromOneTransactionDoNotRace(t *testing.T) {
 	var wg sync.WaitGroup
 	tasks := make([]*sentrytask.Task, 8)
 	for i := range tasks {
-		//sentrytask:ignore Detaches from eight goroutines at once are what this test races
 		wg.Go(func() {
 			// Each Detach freezes or reads the transaction's sampling context.
 			tasks[i] = sentrytask.Go(sentrytask.Detach(ctx), func(context.Context) error { return nil }, sentrytask.WithSpan("followup"))

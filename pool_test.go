@@ -34,9 +34,8 @@ func TestPoolCapturesTheTracePerSubmitNotPerWorker(t *testing.T) {
 	txs := make([]*sentry.Span, submitters)
 	var wg sync.WaitGroup
 	for s := range submitters {
-		//sentrytask:ignore each submitter makes its own hub and transaction, in its own goroutine
 		wg.Go(func() {
-			ctx := sentry.SetHubOnContext(context.Background(), hub.Clone()) //sentrytask:ignore as above
+			ctx := sentry.SetHubOnContext(context.Background(), hub.Clone()) //sentrytask:ignore each submitter makes its own hub and transaction, in its own goroutine
 			txs[s] = sentry.StartTransaction(ctx, "submitter "+strconv.Itoa(s))
 			var tasks []*sentrytask.Task
 			for range perSubmitter {

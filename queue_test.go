@@ -286,7 +286,6 @@ func TestProcessContinuesEachMessagesOwnTrace(t *testing.T) {
 	go func() { started.Wait(); close(bothStarted) }()
 	var wg sync.WaitGroup
 	for i, headers := range batch {
-		//sentrytask:ignore the tasks share the consumer's hub on purpose: Process must fork it
 		wg.Go(func() {
 			err := sentrytask.Process(ctx, headers, sentrytask.Message{Destination: "billing"}, func(ctx context.Context) error {
 				sentry.GetHubFromContext(ctx).Scope().SetTag("message", strconv.Itoa(i))

@@ -21,7 +21,6 @@ func TestStatsNeverCountATaskTwice(t *testing.T) {
 	var calls atomic.Int64
 	var wg sync.WaitGroup
 	for range submitters {
-		//sentrytask:ignore submitters racing each other are the point; ctx has no client
 		wg.Go(func() {
 			for range perSubmitter {
 				calls.Add(1)

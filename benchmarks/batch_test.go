@@ -65,7 +65,6 @@ func BenchmarkBatch(b *testing.B) {
 		for b.Loop() {
 			wg.Add(fanOut)
 			for range fanOut {
-				//sentrytask:ignore the baseline: a plain goroutine, with no client
 				go func() { _ = task(off) }()
 			}
 			wg.Wait()
@@ -146,7 +145,6 @@ func BenchmarkBatch(b *testing.B) {
 		for b.Loop() {
 			g, gctx := errgroup.WithContext(off)
 			for range fanOut {
-				//sentrytask:ignore the baseline: errgroup as written by hand today
 				g.Go(func() error { return noop(gctx) })
 			}
 			_ = g.Wait()
@@ -173,7 +171,6 @@ func BenchmarkBatch(b *testing.B) {
 			wg.Add(fanOut)
 			for range fanOut {
 				tctx, hub := handClone(ctx)
-				//sentrytask:ignore the baseline: tctx holds the clone handClone made for this task
 				go func() { _ = handTask(tctx, hub, false); wg.Done() }()
 			}
 			wg.Wait()

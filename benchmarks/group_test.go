@@ -19,7 +19,6 @@ func BenchmarkGroup(b *testing.B) {
 		for b.Loop() {
 			g, ctx := errgroup.WithContext(off)
 			for range batch {
-				//sentrytask:ignore the baseline: errgroup as written by hand today
 				g.Go(func() error { return noop(ctx) })
 			}
 			_ = g.Wait()
@@ -50,7 +49,6 @@ func BenchmarkGroup(b *testing.B) {
 				g, gctx := errgroup.WithContext(ctx)
 				for range batch {
 					tctx, hub := handClone(gctx)
-					//sentrytask:ignore the baseline: errgroup as written by hand today
 					g.Go(func() error { return handTask(tctx, hub, true) })
 				}
 				_ = g.Wait()

@@ -118,7 +118,6 @@ func handSpawn(ctx context.Context, span bool) {
 	var wg sync.WaitGroup
 	for range batch {
 		tctx, hub := handClone(ctx)
-		//sentrytask:ignore the baseline: tctx holds the clone handClone made for this task
 		wg.Go(func() { _ = handTask(tctx, hub, span) })
 	}
 	wg.Wait()

@@ -21,7 +21,6 @@ func BenchmarkSpawn(b *testing.B) {
 		for b.Loop() {
 			var wg sync.WaitGroup
 			for range batch {
-				//sentrytask:ignore the baseline: a plain goroutine, with no client
 				wg.Go(func() { _ = noop(off) })
 			}
 			wg.Wait()

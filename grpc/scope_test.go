@@ -21,7 +21,6 @@ import (
 func sentryGoInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	hub := sentry.GetHubFromContext(ctx)
 	if hub == nil {
-		//sentrytask:ignore the baseline's behaviour, reproduced
 		hub = sentry.CurrentHub().Clone()
 	}
 	md, _ := metadata.FromIncomingContext(ctx)

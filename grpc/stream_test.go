@@ -93,7 +93,7 @@ func TestCancellationAndDeadlinesEndBothSidesWithTheirStatus(t *testing.T) {
 	}{
 		{"cancelled", func(ctx context.Context, started <-chan struct{}) (context.Context, func()) {
 			ctx, cancel := context.WithCancel(ctx)
-			go func() { <-started; cancel() }() //sentrytask:ignore cancels only; records nothing
+			go func() { <-started; cancel() }()
 			return ctx, cancel
 		}, codes.Canceled, sentry.SpanStatusCanceled, []sentry.SpanStatus{sentry.SpanStatusCanceled}},
 		{"deadline", func(ctx context.Context, _ <-chan struct{}) (context.Context, func()) {

@@ -43,6 +43,9 @@ type flow struct {
 	info *types.Info
 	body ast.Node // the outermost function declaring the variables asked about
 	memo map[types.Object]bool
+	// fresh reports whether a call returns a context with a hub of its
+	// own (freshContext), which carries none of the spawner's.
+	fresh func(*ast.CallExpr) bool
 }
 
 // mayCarry reports whether e, a context expression, may carry a Sentry hub
@@ -56,6 +59,8 @@ func (f *flow) mayCarry(e ast.Expr) bool {
 			return false
 		case derivers[name] && len(e.Args) > 0:
 			return f.mayCarry(e.Args[0])
+		case f.fresh != nil && f.fresh(e):
+			return false // a hub of its own, made for whoever is handed it
 		}
 		return true
 	case *ast.Ident:
@@ -159,6 +164,7 @@ func pick(rhs []ast.Expr, n, i int) ast.Expr {
 // so that variables captured by nested literals are found).
 func (c *checker) newFlow(cur inspector.Cursor) *flow {
 	f := &flow{info: c.pass.TypesInfo, memo: map[types.Object]bool{}}
+	f.fresh = func(call *ast.CallExpr) bool { return c.freshContext(f, call) }
 	for enc := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		f.body = enc.Node()
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/types/typeutil"
 )
 
 // sentryUse is the fact that a function uses the Sentry state of some of
@@ -21,6 +22,11 @@ type sentryUse struct {
 	// Scope, when not empty, says how the function changes the global
 	// hub's scope: the calls leading to sentry.WithScope and the like.
 	Scope string
+	// Fresh says the function returns a context carrying a hub of its
+	// own: a clone of the one it was given, say, set on it with
+	// sentry.SetHubOnContext. A goroutine handed that context shares no
+	// hub.
+	Fresh bool
 }
 
 // paramUse is one parameter a function reads Sentry state from.
@@ -42,6 +48,9 @@ func (u *sentryUse) String() string {
 	}
 	if u.Scope != "" {
 		parts = append(parts, "changes the global scope: "+u.Scope)
+	}
+	if u.Fresh {
+		parts = append(parts, "returns a context with a hub of its own")
 	}
 	return strings.Join(parts, "; ")
 }
@@ -123,9 +132,9 @@ func (c *checker) useOf(fd *ast.FuncDecl, fn *types.Func) *sentryUse {
 	}
 	u := &sentryUse{}
 	if old != nil {
-		*u = sentryUse{Params: append([]paramUse(nil), old.Params...), Scope: old.Scope}
+		*u = sentryUse{Params: append([]paramUse(nil), old.Params...), Scope: old.Scope, Fresh: old.Fresh}
 	}
-	s := &scanner{c: c, params: params}
+	s := &scanner{c: c, params: params, f: &flow{info: c.pass.TypesInfo, memo: map[types.Object]bool{}, body: fd}}
 	for _, use := range s.uses(fd.Body) {
 		i, ok := params[use.obj]
 		if !ok || use.field != nil || u.param(i) != "" {
@@ -137,7 +146,8 @@ func (c *checker) useOf(fd *ast.FuncDecl, fn *types.Func) *sentryUse {
 	if u.Scope == "" {
 		u.Scope = s.scope
 	}
-	if len(u.Params) == 0 && u.Scope == "" {
+	u.Fresh = u.Fresh || c.returnsFresh(fd, fn)
+	if len(u.Params) == 0 && u.Scope == "" && !u.Fresh {
 		return nil
 	}
 	return u
@@ -149,4 +159,65 @@ func (c *checker) useOf(fd *ast.FuncDecl, fn *types.Func) *sentryUse {
 func exportsFacts(pass *analysis.Pass) bool {
 	path := pass.Pkg.Path()
 	return !inSentry(path) && path != sentrytaskPath
+}
+
+// returnsFresh reports whether fd, fn's declaration, returns one context,
+// and every return statement gives it a hub of its own.
+func (c *checker) returnsFresh(fd *ast.FuncDecl, fn *types.Func) bool {
+	results := fn.Signature().Results()
+	at := -1
+	for i := range results.Len() {
+		if isContext(results.At(i).Type()) {
+			if at >= 0 {
+				return false
+			}
+			at = i
+		}
+	}
+	if at < 0 {
+		return false
+	}
+	f := &flow{info: c.pass.TypesInfo, memo: map[types.Object]bool{}, body: fd}
+	fresh, seen := true, false
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			seen = true
+			fresh = fresh && len(n.Results) == results.Len() && c.freshContext(f, n.Results[at])
+		}
+		return fresh
+	})
+	return fresh && seen
+}
+
+// freshContext reports whether e, in f's function, is a context with a hub
+// of its own: sentry.SetHubOnContext given a fresh hub (hub.Clone(),
+// sentry.NewHub), sentrytask.Fork or Detach, a call to a function whose
+// fact says it returns one, or a local variable given one once.
+func (c *checker) freshContext(f *flow, e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.CallExpr:
+		switch calleeName(c.pass.TypesInfo, e) {
+		case sentryPath + ".SetHubOnContext":
+			return len(e.Args) == 2 && c.freshHub(f, e.Args[1])
+		case sentrytaskPath + ".Fork", sentrytaskPath + ".Detach":
+			return true
+		}
+		fn, ok := typeutil.Callee(c.pass.TypesInfo, e).(*types.Func)
+		if !ok || fn.Pkg() == nil || inSentry(fn.Pkg().Path()) || fn.Pkg().Path() == sentrytaskPath {
+			return false
+		}
+		u := c.factOf(fn)
+		return u != nil && u.Fresh
+	case *ast.Ident:
+		v, ok := c.pass.TypesInfo.Uses[e].(*types.Var)
+		if !ok || !c.stableVar(f, v) {
+			return false
+		}
+		rhs := c.assigned(f, v)
+		return rhs != nil && c.freshContext(f, rhs)
+	}
+	return false
 }

@@ -291,7 +291,7 @@ func (s *scanner) derives(call *ast.CallExpr) bool {
 	case sentryPath + ".SetHubOnContext", sentrytaskPath + ".Fork", sentrytaskPath + ".Detach":
 		return false
 	}
-	return true
+	return !s.c.freshContext(s.f, call)
 }
 
 // uses returns the uses, in body, of Sentry state the body was handed.

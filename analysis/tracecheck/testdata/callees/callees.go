@@ -131,3 +131,29 @@ func Own(ctx context.Context) { // want Own:"uses ctx: sentry.GetHubFromContext 
 		trace(sentry.SetHubOnContext(context.Background(), hub))
 	}()
 }
+
+// clone gives the context a hub of its own, as sentry-go's documentation
+// does by hand.
+func clone(ctx context.Context) (context.Context, *sentry.Hub) { // want clone:"uses ctx: sentry.GetHubFromContext at callees.go:138; returns a context with a hub of its own"
+	hub := sentry.GetHubFromContext(ctx).Clone()
+	hub.Scope().SetSpan(sentry.SpanFromContext(ctx))
+	return sentry.SetHubOnContext(ctx, hub), hub
+}
+
+// Cloned hands each goroutine a context its helper cloned the hub for.
+func Cloned(ctx context.Context, n int) { // want Cloned:"uses ctx: clone → sentry.GetHubFromContext at callees.go:138"
+	for range n {
+		tctx, hub := clone(ctx)
+		go func() {
+			trace(tctx)
+			hub.Flush(time.Second)
+		}()
+	}
+}
+
+// Shared derives its context with the context package, which keeps the
+// hub: reported.
+func Shared(ctx context.Context) {
+	shared := context.WithoutCancel(ctx)
+	go trace(shared) // want "this goroutine shares the Sentry hub on shared \\(set to context.WithoutCancel\\(ctx\\) at callees.go:157\\)"
+}
