@@ -136,25 +136,8 @@ func (c *checker) hubChanges(f *flow, lit *ast.FuncLit, args []ast.Expr) {
 		if !ok || fn.Pkg() == nil || fn.Pkg().Path() != sentryPath || fn.Signature().Recv() == nil {
 			return true
 		}
-		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-		if !ok {
-			return true
-		}
-		recv := sel.X
-		switch recvType := fn.Signature().Recv().Type(); {
-		case isHub(recvType) && hubMutators[fn.Name()]:
-		case isNamedOrPointer(recvType, sentryPath, "Scope") && isScopeMutator(fn.Name()):
-			// hub.Scope().SetTag(…): the scope of the hub.
-			inner, ok := ast.Unparen(recv).(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			s, ok := ast.Unparen(inner.Fun).(*ast.SelectorExpr)
-			if !ok || s.Sel.Name != "Scope" || !isHub(info.TypeOf(s.X)) {
-				return true
-			}
-			recv = s.X
-		default:
+		recv := changedHub(info, call, fn, hubMutators)
+		if recv == nil {
 			return true
 		}
 		id, ok := ast.Unparen(recv).(*ast.Ident)
@@ -166,6 +149,32 @@ func (c *checker) hubChanges(f *flow, lit *ast.FuncLit, args []ast.Expr) {
 		}
 		return true
 	})
+}
+
+// changedHub returns the hub that call, to fn (a method of sentry-go's),
+// changes: the receiver of a hub method in methods
+// (hub.ConfigureScope(…)), or the hub whose scope a scope mutator changes
+// (hub.Scope().SetTag(…)). It returns nil for any other call.
+func changedHub(info *types.Info, call *ast.CallExpr, fn *types.Func, methods map[string]bool) ast.Expr {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	switch t := fn.Signature().Recv().Type(); {
+	case isHub(t) && methods[fn.Name()]:
+		return sel.X
+	case isNamedOrPointer(t, sentryPath, "Scope") && isScopeMutator(fn.Name()):
+		inner, ok := ast.Unparen(sel.X).(*ast.CallExpr)
+		if !ok {
+			return nil
+		}
+		s, ok := ast.Unparen(inner.Fun).(*ast.SelectorExpr)
+		if !ok || s.Sel.Name != "Scope" || !isHub(info.TypeOf(s.X)) {
+			return nil
+		}
+		return s.X
+	}
+	return nil
 }
 
 // paramsOf returns the variables of lit's parameters.

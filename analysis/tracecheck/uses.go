@@ -117,27 +117,7 @@ func (c *checker) scopeChange(call *ast.CallExpr, hubs bool) string {
 // scope: sentry.CurrentHub().WithScope(…),
 // sentry.CurrentHub().Scope().SetTag(…).
 func isGlobalHubChange(info *types.Info, call *ast.CallExpr, fn *types.Func) bool {
-	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok {
-		return false
-	}
-	recv := sel.X
-	switch t := fn.Signature().Recv().Type(); {
-	case isHub(t) && scopeChanges[fn.Name()]:
-	case isNamedOrPointer(t, sentryPath, "Scope") && isScopeMutator(fn.Name()):
-		inner, ok := ast.Unparen(recv).(*ast.CallExpr)
-		if !ok {
-			return false
-		}
-		s, ok := ast.Unparen(inner.Fun).(*ast.SelectorExpr)
-		if !ok || s.Sel.Name != "Scope" || !isHub(info.TypeOf(s.X)) {
-			return false
-		}
-		recv = s.X
-	default:
-		return false
-	}
-	inner, ok := ast.Unparen(recv).(*ast.CallExpr)
+	inner, ok := ast.Unparen(changedHub(info, call, fn, scopeChanges)).(*ast.CallExpr)
 	return ok && calleeName(info, inner) == sentryPath+".CurrentHub"
 }
 
