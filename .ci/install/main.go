@@ -16,9 +16,11 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/sentrytask/sentrytask"
 	sentrytaskgrpc "github.com/sentrytask/sentrytask/grpc"
+	sentrytaskfranz "github.com/sentrytask/sentrytask/kafka/franz"
 	sentrytasknats "github.com/sentrytask/sentrytask/nats"
 	sentrytaskriver "github.com/sentrytask/sentrytask/river"
 	"github.com/sentrytask/sentrytask/sentrytasktest"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthgrpc "google.golang.org/grpc/health/grpc_health_v1"
@@ -58,11 +60,12 @@ func main() {
 		log.Fatal(err)
 	}
 
-	// River and NATS: what a worker installs.
+	// River, NATS and Kafka: what a worker installs.
 	_ = river.Config{Middleware: []rivertype.Middleware{sentrytaskriver.NewMiddleware()}}
 	_ = sentrytasknats.NewHandler(ctx, func(context.Context, jetstream.Msg) error { return nil })
+	_ = []kgo.Opt{sentrytaskfranz.Tracing()}
 
-	fmt.Println("core, River, NATS and gRPC integrations built;", sentrytasktest.Summary(rec.Events()))
+	fmt.Println("core, River, NATS, Kafka and gRPC integrations built;", sentrytasktest.Summary(rec.Events()))
 }
 
 type healthServer struct {
