@@ -14,9 +14,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+	"github.com/segmentio/kafka-go"
 	"github.com/sentrytask/sentrytask"
 	sentrytaskgrpc "github.com/sentrytask/sentrytask/grpc"
 	sentrytaskfranz "github.com/sentrytask/sentrytask/kafka/franz"
+	sentrytaskkafkago "github.com/sentrytask/sentrytask/kafka/kafkago"
 	sentrytasknats "github.com/sentrytask/sentrytask/nats"
 	sentrytaskriver "github.com/sentrytask/sentrytask/river"
 	"github.com/sentrytask/sentrytask/sentrytasktest"
@@ -64,6 +66,7 @@ func main() {
 	_ = river.Config{Middleware: []rivertype.Middleware{sentrytaskriver.NewMiddleware()}}
 	_ = sentrytasknats.NewHandler(ctx, func(context.Context, jetstream.Msg) error { return nil })
 	_ = []kgo.Opt{sentrytaskfranz.Tracing()}
+	_ = sentrytaskkafkago.NewWriter(&kafka.Writer{})
 
 	fmt.Println("core, River, NATS, Kafka and gRPC integrations built;", sentrytasktest.Summary(rec.Events()))
 }

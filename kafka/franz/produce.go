@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/sentrytask/sentrytask"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -25,21 +26,36 @@ const system = "kafka"
 //     record carried, keeping its other headers.
 //
 // The span ends once, when the record's produce ends: with its partition
-// and offset as the message's id on success, or with the error it failed
+// and offset as the message's id on success (a client producing with
+// kgo.NoAck learns no offset, and records none), or with the error it failed
 // with (a produce that timed out, a client closed with the record still
 // buffered). With no sampled span on the context, the headers carry the
 // context's trace, and no span is started.
 func Tracing() kgo.Opt {
-	return kgo.WithHooks(producer{})
+	return kgo.WithHooks(&producer{})
 }
 
 // producer is the client's hook for the records it produces.
-type producer struct{}
+type producer struct {
+	// noAck is set when a client given this hook produces with
+	// kgo.NoAck: no broker answers, and franz-go's offsets for its
+	// records are made up. An option shared by several clients counts
+	// as unacknowledged if any of them is.
+	noAck atomic.Bool
+}
 
 var (
-	_ kgo.HookProduceRecordBuffered   = producer{}
-	_ kgo.HookProduceRecordUnbuffered = producer{}
+	_ kgo.HookNewClient               = (*producer)(nil)
+	_ kgo.HookProduceRecordBuffered   = (*producer)(nil)
+	_ kgo.HookProduceRecordUnbuffered = (*producer)(nil)
 )
+
+// OnNewClient learns whether cl's records are acknowledged.
+func (p *producer) OnNewClient(cl *kgo.Client) {
+	if acks, ok := cl.OptValue(kgo.RequiredAcks).(kgo.Acks); ok && acks == kgo.NoAck() {
+		p.noAck.Store(true)
+	}
+}
 
 // publishing is the key under which a record's context carries its
 // Publishing while it is produced.
@@ -53,7 +69,7 @@ type published struct {
 
 // OnProduceRecordBuffered starts the record's span and writes its headers.
 // franz-go calls it in Produce, with the record's Context set.
-func (producer) OnProduceRecordBuffered(r *kgo.Record) {
+func (*producer) OnProduceRecordBuffered(r *kgo.Record) {
 	ctx := r.Context
 	if ctx == nil {
 		ctx = context.Background()
@@ -67,7 +83,7 @@ func (producer) OnProduceRecordBuffered(r *kgo.Record) {
 // OnProduceRecordUnbuffered ends the record's span, just before its
 // promise is called, and gives the record its own context back. franz-go
 // calls it once for every record it buffered.
-func (producer) OnProduceRecordUnbuffered(r *kgo.Record, err error) {
+func (h *producer) OnProduceRecordUnbuffered(r *kgo.Record, err error) {
 	if r.Context == nil {
 		return
 	}
@@ -76,7 +92,7 @@ func (producer) OnProduceRecordUnbuffered(r *kgo.Record, err error) {
 		return
 	}
 	r.Context = p.parent
-	if err == nil {
+	if err == nil && r.Offset >= 0 && !h.noAck.Load() {
 		p.pub.SetMessageID(MessageID(r))
 	}
 	p.pub.End(statusError(err))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -149,5 +150,42 @@ func TestARecordsContextIsGivenBack(t *testing.T) {
 	}
 	if !strings.Contains(fmt.Sprint(r.Headers), "sentry-trace") {
 		t.Errorf("headers %v; want the trace's", r.Headers)
+	}
+}
+
+// TestARecordNoBrokerAcknowledgedHasNoID: with kgo.NoAck the client learns
+// no offset; the span records no id rather than a wrong one.
+func TestARecordNoBrokerAcknowledgedHasNoID(t *testing.T) {
+	t.Parallel()
+	c := clusters(t)[0]
+	topic := c.topic(t, 1)
+	p := newProducer(t, c, kgo.RequiredAcks(kgo.NoAck()), kgo.DisableIdempotentWrite())
+	p.produce(t, &kgo.Record{Topic: topic, Value: []byte("a")}, &kgo.Record{Topic: topic, Value: []byte("b")})
+	spans := sentrytasktest.SpansByOp(p.rec.Events(), "queue.publish")
+	for _, s := range spans {
+		if id, ok := s.Data["messaging.message.id"]; ok || s.Status != sentry.SpanStatusOK {
+			t.Errorf("publish span ended %s with id %v; want ok, no id", s.Status, id)
+		}
+	}
+	if len(spans) != 2 {
+		t.Errorf("%d publish spans; want 2", len(spans))
+	}
+}
+
+// TestEachRecordsSpanNamesItsOwnOffset: records produced together get the
+// ids the consumer's transactions will record.
+func TestEachRecordsSpanNamesItsOwnOffset(t *testing.T) {
+	t.Parallel()
+	c := clusters(t)[0]
+	topic := c.topic(t, 1)
+	p := newProducer(t, c)
+	p.produce(t, &kgo.Record{Topic: topic, Value: []byte("a")}, &kgo.Record{Topic: topic, Value: []byte("b")}, &kgo.Record{Topic: topic, Value: []byte("c")})
+	var ids []string
+	for _, s := range sentrytasktest.SpansByOp(p.rec.Events(), "queue.publish") {
+		ids = append(ids, fmt.Sprint(s.Data["messaging.message.id"]))
+	}
+	sort.Strings(ids)
+	if fmt.Sprint(ids) != "[0/0 0/1 0/2]" {
+		t.Errorf("ids %v; want [0/0 0/1 0/2]", ids)
 	}
 }
