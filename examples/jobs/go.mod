@@ -15,9 +15,14 @@ require (
 	github.com/sentrytask/sentrytask v0.0.0
 	github.com/sentrytask/sentrytask/nats v0.0.0
 	github.com/sentrytask/sentrytask/river v0.0.0
+	github.com/twmb/franz-go v1.22.3
+	github.com/twmb/franz-go/pkg/kfake v0.0.0-20260918054303-01f206a7e32c
+	github.com/twmb/franz-go/pkg/kmsg v1.15.1
 	go.uber.org/goleak v1.3.0
 	modernc.org/sqlite v1.62.0
 )
+
+require github.com/pierrec/lz4/v4 v4.1.33 // indirect
 
 require (
 	github.com/antithesishq/antithesis-sdk-go v0.9.0-default-no-op // indirect
@@ -36,6 +41,7 @@ require (
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/riverqueue/river/rivershared v0.51.2 // indirect
+	github.com/sentrytask/sentrytask/kafka/franz v0.0.0
 	github.com/tidwall/gjson v1.20.0 // indirect
 	github.com/tidwall/match v1.2.0 // indirect
 	github.com/tidwall/pretty v1.2.1 // indirect
@@ -52,6 +58,8 @@ require (
 
 replace (
 	github.com/sentrytask/sentrytask => ../..
+	github.com/sentrytask/sentrytask/kafka/franz => ../../kafka/franz
 	github.com/sentrytask/sentrytask/nats => ../../nats
 	github.com/sentrytask/sentrytask/river => ../../river
 )
+

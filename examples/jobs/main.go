@@ -9,10 +9,12 @@
 // program prints it as one span tree with a verdict, exiting with status 1
 // if the trace is not whole. The queue is River on SQLite in a temporary
 // directory, or on PostgreSQL with DATABASE_URL=postgres://…, or NATS
-// JetStream (-engine nats) embedded, or at NATS_URL=nats://…, with any
-// number of workers on any number of machines in production.
+// JetStream (-engine nats) embedded, or at NATS_URL=nats://…, or Kafka
+// (-engine kafka) on franz-go's in-process cluster, or at
+// KAFKA_BROKERS=host:port, with any number of workers on any number of
+// machines in production.
 //
-//	go run ./examples/jobs [-engine river|nats] [-orders 3]
+//	go run ./examples/jobs [-engine river|nats|kafka] [-orders 3]
 package main
 
 import (
@@ -44,15 +46,15 @@ const jobsRunMain = "JOBS_RUN_MAIN"
 
 func main() {
 	var s settings
-	flag.StringVar(&s.engine, "engine", "river", "the job queue: river or nats")
+	flag.StringVar(&s.engine, "engine", "river", "the job queue: river, nats or kafka")
 	flag.IntVar(&s.orders, "orders", 3, "how many orders the CLI places")
 	worker := flag.Bool("worker", false, "run as the worker process (the shop starts it)")
 	flag.StringVar(&s.queueAddr, "queue", "", "for the worker: where the shop's queue is")
 	flag.StringVar(&s.inventoryURL, "inventory", "", "for the worker: the inventory service's URL")
 	flag.Parse()
 	s.dsn = os.Getenv("SENTRY_DSN")
-	if s.orders < 1 || s.engine != "river" && s.engine != "nats" {
-		fmt.Fprintln(os.Stderr, "jobs: -orders must be at least 1 and -engine river or nats")
+	if s.orders < 1 || s.engine != "river" && s.engine != "nats" && s.engine != "kafka" {
+		fmt.Fprintln(os.Stderr, "jobs: -orders must be at least 1 and -engine river, nats or kafka")
 		os.Exit(2)
 	}
 	run := runShop

@@ -38,7 +38,7 @@ const (
 func run(t *testing.T, env []string, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), append([]string{jobsRunMain + "=1", "SENTRY_DSN=", "DATABASE_URL=", "NATS_URL="}, env...)...)
+	cmd.Env = append(os.Environ(), append([]string{jobsRunMain + "=1", "SENTRY_DSN=", "DATABASE_URL=", "NATS_URL=", "KAFKA_BROKERS="}, env...)...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
@@ -57,6 +57,7 @@ func TestTraceCrossesTheQueueWhole(t *testing.T) {
 	variants := []variant{
 		{"river-sqlite", "river", "", `"order.fulfil"`, nil},
 		{"nats-embedded", "nats", "", `"orders_`, nil},
+		{"kafka-embedded", "kafka", "", `"orders-`, nil},
 	}
 	if url := os.Getenv(postgresEnv); url != "" {
 		variants = append(variants, variant{"river-postgres", "river", "DATABASE_URL=" + url, `"order.fulfil"`,
@@ -137,10 +138,10 @@ func TestReportSaysWhenTheQueueBreaksTheTrace(t *testing.T) {
 
 func TestRejectsBadFlags(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"-engine", "kafka"}, {"-orders", "0"}} {
+	for _, args := range [][]string{{"-engine", "rabbitmq"}, {"-orders", "0"}} {
 		out, err := run(t, nil, args...)
 		var exit *exec.ExitError
-		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(out, "-engine river or nats") {
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(out, "-engine river, nats or kafka") {
 			t.Errorf("jobs %v: %v, %q; want exit status 2 and the usage", args, err, out)
 		}
 	}

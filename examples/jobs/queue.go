@@ -18,12 +18,14 @@ type queue interface {
 	close()
 }
 
-// openQueue makes the shop's queue: River or NATS JetStream, on the
+// openQueue makes the shop's queue: River, NATS JetStream or Kafka, on the
 // embedded defaults or on the servers the environment names.
 func openQueue(engine string) (queue, error) {
 	switch engine {
 	case "nats":
 		return openNATS()
+	case "kafka":
+		return openKafka()
 	default:
 		return openRiver()
 	}
@@ -36,6 +38,8 @@ func connectQueue(engine, addr string) (queue, error) {
 		return connectNATS(addr)
 	case "river":
 		return connectRiver(addr)
+	case "kafka":
+		return connectKafka(addr)
 	}
 	return nil, fmt.Errorf("unknown engine %q", engine)
 }
