@@ -34,22 +34,25 @@ func handPublish(ctx context.Context, headers sentrytask.MapCarrier, m sentrytas
 	span.Finish()
 }
 
+// getter reads a message's headers: a MapCarrier, a Kafka record's.
+type getter interface{ Get(key string) string }
+
 // handProcess is the consumer's side as careful sentry-go code writes it:
 // a fork of the hub, a queue.process transaction continuing the
 // producer's trace with the Queues data, the retry count and the latency in
 // milliseconds, a panic reported on it, its status from the handler.
-func handProcess(ctx context.Context, headers sentrytask.MapCarrier, m sentrytask.Message, handle func(context.Context) error) (err error) {
+func handProcess(ctx context.Context, headers getter, m sentrytask.Message, handle func(context.Context) error) (err error) {
 	hub := sentry.GetHubFromContext(ctx).Clone()
 	ctx = sentry.SetHubOnContext(ctx, hub)
 	tx := sentry.StartTransaction(ctx, m.Destination,
-		sentry.ContinueFromHeaders(headers[sentry.SentryTraceHeader], headers[sentry.SentryBaggageHeader]),
+		sentry.ContinueFromHeaders(headers.Get(sentry.SentryTraceHeader), headers.Get(sentry.SentryBaggageHeader)),
 		sentry.WithOpName("queue.process"), sentry.WithTransactionSource(sentry.SourceTask))
 	tx.SetData("messaging.system", m.System)
 	tx.SetData("messaging.destination.name", m.Destination)
 	tx.SetData("messaging.message.id", m.ID)
 	tx.SetData("messaging.message.body.size", m.BodySize)
 	tx.SetData("messaging.message.retry.count", m.RetryCount)
-	if s, err := strconv.ParseFloat(headers["sentry-task-enqueued-time"], 64); err == nil {
+	if s, err := strconv.ParseFloat(headers.Get("sentry-task-enqueued-time"), 64); err == nil {
 		if since := time.UnixMicro(int64(s * 1e6)); !since.After(time.Now()) {
 			tx.SetData("messaging.message.receive.latency", time.Since(since).Milliseconds())
 		}

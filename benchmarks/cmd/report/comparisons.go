@@ -35,6 +35,7 @@ const (
 const (
 	batch = "BenchmarkBatch/"
 	queue = "BenchmarkQueue/"
+	kafka = "BenchmarkKafka/"
 )
 
 // comparisons are the rows of the report, in order. The batch rows' targets
@@ -78,6 +79,9 @@ var comparisons = func() []comparison {
 		comparison{label: "Go with OrphanDetector vs Go", subject: "BenchmarkOrphanDetector/Go_with_OrphanDetector", baseline: "BenchmarkOrphanDetector/Go", per: 64},
 		comparison{section: "Queues, batches of 1,000 messages, every transaction sampled and sent", label: "Publish vs hand-written span, data and headers", subject: queue + "publish/Publish", baseline: queue + "publish/hand-written", per: 1000, target: 1.05},
 		comparison{label: "Process vs hand-written fork, continue, transaction", subject: queue + "process/Process", baseline: queue + "process/hand-written", per: 1000, target: 1.05},
+		comparison{section: "Kafka (franz-go, its in-process cluster), batches of 1,000 records, every transaction sampled and sent", label: "Tracing vs hand-written hook, cost added per record", subject: kafka + "produce/Tracing", baseline: kafka + "produce/hand-written", zero: kafka + "produce/no_instrumentation", per: 1000, target: 1},
+		comparison{label: "Tracing vs no instrumentation, whole produce", subject: kafka + "produce/Tracing", baseline: kafka + "produce/no_instrumentation", per: 1000},
+		comparison{label: "ProcessFetches vs hand-written loop, cost added per record", subject: kafka + "process/ProcessFetches", baseline: kafka + "process/hand-written", zero: kafka + "process/no_instrumentation", per: 1000, target: 1},
 	)
 }()
 
