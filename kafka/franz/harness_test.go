@@ -50,6 +50,14 @@ func clusters(t *testing.T) []cluster {
 	return list
 }
 
+// onEachCluster runs f, as a subtest, on every cluster.
+func onEachCluster(t *testing.T, f func(t *testing.T, c cluster)) {
+	t.Helper()
+	for _, c := range clusters(t) {
+		t.Run(c.name, func(t *testing.T) { f(t, c) })
+	}
+}
+
 // topic makes a topic of the test's own, with the given number of
 // partitions, and deletes it when the test ends.
 func (c cluster) topic(t *testing.T, partitions int32) string {

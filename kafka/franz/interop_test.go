@@ -99,30 +99,28 @@ func (p plainClient) consume(t *testing.T, topic string) (string, [][2]string) {
 // the latency is measured from its sentry-task-enqueued-time.
 func TestARecordAnotherClientProducedContinuesItsTrace(t *testing.T) {
 	t.Parallel()
-	for _, c := range clusters(t) {
-		t.Run(c.name, func(t *testing.T) {
-			topic := c.topic(t, 1)
-			const trace, span = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
-			enqueued := strconv.FormatFloat(float64(time.Now().Add(-2*time.Second).UnixMicro())/1e6, 'f', 6, 64)
-			other(t, c).produce(t, topic, `{"id":9}`, [][2]string{
-				{"sentry-trace", trace + "-" + span + "-1"},
-				{"baggage", "sentry-trace_id=" + trace + ",sentry-sample_rate=1,sentry-sampled=true,sentry-environment=prod,vendor=acme"},
-				{"sentry-task-enqueued-time", enqueued},
-			})
-			ctx, consumer := consumerHub(t)
-			if err := sentrytaskfranz.ProcessFetches(ctx, poll(t, c.consumer(t, topic), 1), func(context.Context, *kgo.Record) error { return nil }); err != nil {
-				t.Fatal(err)
-			}
-			tx := consumer.Transactions()[0]
-			gotTrace, _, parent := sentrytasktest.IDs(tx)
-			if gotTrace != trace || parent != span {
-				t.Errorf("transaction in trace %s below %s; want %s below %s", gotTrace, parent, trace, span)
-			}
-			if l, ok := data(tx)["messaging.message.receive.latency"].(int64); !ok || l < 2000 || l > 60_000 {
-				t.Errorf("receive latency %#v; want at least the 2 s since the producer's enqueued time", data(tx)["messaging.message.receive.latency"])
-			}
+	onEachCluster(t, func(t *testing.T, c cluster) {
+		topic := c.topic(t, 1)
+		const trace, span = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+		enqueued := strconv.FormatFloat(float64(time.Now().Add(-2*time.Second).UnixMicro())/1e6, 'f', 6, 64)
+		other(t, c).produce(t, topic, `{"id":9}`, [][2]string{
+			{"sentry-trace", trace + "-" + span + "-1"},
+			{"baggage", "sentry-trace_id=" + trace + ",sentry-sample_rate=1,sentry-sampled=true,sentry-environment=prod,vendor=acme"},
+			{"sentry-task-enqueued-time", enqueued},
 		})
-	}
+		ctx, consumer := consumerHub(t)
+		if err := sentrytaskfranz.ProcessFetches(ctx, poll(t, c.consumer(t, topic), 1), func(context.Context, *kgo.Record) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		tx := consumer.Transactions()[0]
+		gotTrace, _, parent := sentrytasktest.IDs(tx)
+		if gotTrace != trace || parent != span {
+			t.Errorf("transaction in trace %s below %s; want %s below %s", gotTrace, parent, trace, span)
+		}
+		if l, ok := data(tx)["messaging.message.receive.latency"].(int64); !ok || l < 2000 || l > 60_000 {
+			t.Errorf("receive latency %#v; want at least the 2 s since the producer's enqueued time", data(tx)["messaging.message.receive.latency"])
+		}
+	})
 }
 
 // TestAnotherClientReadsTheHeadersTracingWrote: what Tracing writes is
@@ -130,33 +128,31 @@ func TestARecordAnotherClientProducedContinuesItsTrace(t *testing.T) {
 // baggage, and when it was enqueued.
 func TestAnotherClientReadsTheHeadersTracingWrote(t *testing.T) {
 	t.Parallel()
-	for _, c := range clusters(t) {
-		t.Run(c.name, func(t *testing.T) {
-			topic := c.topic(t, 1)
-			p := newProducer(t, c)
-			p.produce(t, &kgo.Record{Topic: topic, Value: []byte("hello"), Headers: []kgo.RecordHeader{{Key: "app", Value: []byte("orders")}}})
-			publish := sentrytasktest.SpansByOp(p.rec.Events(), "queue.publish")[0]
+	onEachCluster(t, func(t *testing.T, c cluster) {
+		topic := c.topic(t, 1)
+		p := newProducer(t, c)
+		p.produce(t, &kgo.Record{Topic: topic, Value: []byte("hello"), Headers: []kgo.RecordHeader{{Key: "app", Value: []byte("orders")}}})
+		publish := sentrytasktest.SpansByOp(p.rec.Events(), "queue.publish")[0]
 
-			value, headers := other(t, c).consume(t, topic)
-			got := map[string]string{}
-			for _, h := range headers {
-				got[h[0]] = h[1]
-			}
-			if value != "hello" || got["app"] != "orders" {
-				t.Errorf("record %q with headers %v; want hello, with app=orders kept", value, headers)
-			}
-			if want := publish.TraceID.String() + "-" + publish.SpanID.String() + "-1"; got["sentry-trace"] != want {
-				t.Errorf("sentry-trace %q; want %q", got["sentry-trace"], want)
-			}
-			if !strings.Contains(got["baggage"], "sentry-trace_id="+publish.TraceID.String()) || !strings.Contains(got["baggage"], "sentry-sample_rand=") {
-				t.Errorf("baggage %q; want the trace's sampling context", got["baggage"])
-			}
-			at, err := strconv.ParseFloat(got["sentry-task-enqueued-time"], 64)
-			if err != nil || time.Since(time.Unix(0, int64(at*1e9))).Abs() > time.Minute {
-				t.Errorf("sentry-task-enqueued-time %q; want seconds since the epoch, about now", got["sentry-task-enqueued-time"])
-			}
-		})
-	}
+		value, headers := other(t, c).consume(t, topic)
+		got := map[string]string{}
+		for _, h := range headers {
+			got[h[0]] = h[1]
+		}
+		if value != "hello" || got["app"] != "orders" {
+			t.Errorf("record %q with headers %v; want hello, with app=orders kept", value, headers)
+		}
+		if want := publish.TraceID.String() + "-" + publish.SpanID.String() + "-1"; got["sentry-trace"] != want {
+			t.Errorf("sentry-trace %q; want %q", got["sentry-trace"], want)
+		}
+		if !strings.Contains(got["baggage"], "sentry-trace_id="+publish.TraceID.String()) || !strings.Contains(got["baggage"], "sentry-sample_rand=") {
+			t.Errorf("baggage %q; want the trace's sampling context", got["baggage"])
+		}
+		at, err := strconv.ParseFloat(got["sentry-task-enqueued-time"], 64)
+		if err != nil || time.Since(time.Unix(0, int64(at*1e9))).Abs() > time.Minute {
+			t.Errorf("sentry-task-enqueued-time %q; want seconds since the epoch, about now", got["sentry-task-enqueued-time"])
+		}
+	})
 }
 
 // TestHostileHeadersStartATraceOfTheirOwn: a record with no headers, or

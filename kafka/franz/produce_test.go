@@ -21,41 +21,39 @@ import (
 // is not written through.
 func TestTracingReplacesItsOwnHeadersAndKeepsTheRest(t *testing.T) {
 	t.Parallel()
-	for _, c := range clusters(t) {
-		t.Run(c.name, func(t *testing.T) {
-			topic := c.topic(t, 1)
-			p := newProducer(t, c)
-			shared := make([]kgo.RecordHeader, 0, 8)
-			shared = append(shared,
-				kgo.RecordHeader{Key: "app", Value: []byte("orders")},
-				kgo.RecordHeader{Key: "Sentry-Trace", Value: []byte("0123456789abcdef0123456789abcdef-0123456789abcdef-1")},
-				kgo.RecordHeader{Key: "baggage", Value: []byte("sentry-trace_id=0123456789abcdef0123456789abcdef")},
-				kgo.RecordHeader{Key: "tenant", Value: []byte("42")})
-			template := fmt.Sprint(shared)
-			a := &kgo.Record{Topic: topic, Value: []byte("a"), Headers: shared}
-			b := &kgo.Record{Topic: topic, Value: []byte("b"), Headers: shared}
-			p.produce(t, a, b)
-			if fmt.Sprint(shared) != template {
-				t.Errorf("the shared header slice changed: %v", shared)
-			}
+	onEachCluster(t, func(t *testing.T, c cluster) {
+		topic := c.topic(t, 1)
+		p := newProducer(t, c)
+		shared := make([]kgo.RecordHeader, 0, 8)
+		shared = append(shared,
+			kgo.RecordHeader{Key: "app", Value: []byte("orders")},
+			kgo.RecordHeader{Key: "Sentry-Trace", Value: []byte("0123456789abcdef0123456789abcdef-0123456789abcdef-1")},
+			kgo.RecordHeader{Key: "baggage", Value: []byte("sentry-trace_id=0123456789abcdef0123456789abcdef")},
+			kgo.RecordHeader{Key: "tenant", Value: []byte("42")})
+		template := fmt.Sprint(shared)
+		a := &kgo.Record{Topic: topic, Value: []byte("a"), Headers: shared}
+		b := &kgo.Record{Topic: topic, Value: []byte("b"), Headers: shared}
+		p.produce(t, a, b)
+		if fmt.Sprint(shared) != template {
+			t.Errorf("the shared header slice changed: %v", shared)
+		}
 
-			fetches := poll(t, c.consumer(t, topic), 2)
-			publish := sentrytasktest.SpansByOp(p.rec.Events(), "queue.publish")
-			for i, r := range fetches.Records() {
-				var keys []string
-				for _, h := range r.Headers {
-					keys = append(keys, h.Key)
-				}
-				if want := "[app tenant sentry-trace baggage sentry-task-enqueued-time]"; fmt.Sprint(keys) != want {
-					t.Errorf("record %d headers %v; want %s", i, keys, want)
-				}
-				trace := string(r.Headers[2].Value)
-				if want := publish[i].TraceID.String() + "-" + publish[i].SpanID.String() + "-1"; trace != want {
-					t.Errorf("record %d sentry-trace %q; want its publish span's, %q", i, trace, want)
-				}
+		fetches := poll(t, c.consumer(t, topic), 2)
+		publish := sentrytasktest.SpansByOp(p.rec.Events(), "queue.publish")
+		for i, r := range fetches.Records() {
+			var keys []string
+			for _, h := range r.Headers {
+				keys = append(keys, h.Key)
 			}
-		})
-	}
+			if want := "[app tenant sentry-trace baggage sentry-task-enqueued-time]"; fmt.Sprint(keys) != want {
+				t.Errorf("record %d headers %v; want %s", i, keys, want)
+			}
+			trace := string(r.Headers[2].Value)
+			if want := publish[i].TraceID.String() + "-" + publish[i].SpanID.String() + "-1"; trace != want {
+				t.Errorf("record %d sentry-trace %q; want its publish span's, %q", i, trace, want)
+			}
+		}
+	})
 }
 
 // TestAProduceThatTimesOutEndsItsSpanOnceSayingSo: a record that cannot be
@@ -64,32 +62,30 @@ func TestTracingReplacesItsOwnHeadersAndKeepsTheRest(t *testing.T) {
 // span is left open.
 func TestAProduceThatTimesOutEndsItsSpanOnceSayingSo(t *testing.T) {
 	t.Parallel()
-	for _, c := range clusters(t) {
-		t.Run(c.name, func(t *testing.T) {
-			p := newProducer(t, c, kgo.RecordDeliveryTimeout(time.Second))
-			tx := sentry.StartTransaction(sentry.SetHubOnContext(context.Background(), p.hub), "POST /orders")
-			missing := "sentrytask-missing-" + randomName()
-			results := p.cl.ProduceSync(tx.Context(),
-				&kgo.Record{Topic: missing, Value: []byte("lost")},
-				&kgo.Record{Value: []byte("nowhere")})
-			tx.Finish()
-			errs := map[string]error{}
-			for _, res := range results {
-				errs[string(res.Record.Value)] = res.Err
-			}
-			if !errors.Is(errs["lost"], kgo.ErrRecordTimeout) || errs["nowhere"] == nil {
-				t.Fatalf("produce errors %v; want a timeout and a missing topic", errs)
-			}
-			sentrytasktest.AssertTrace(t, p.rec.Events(), sentrytasktest.ExpectSpans("queue.publish", 2))
-			got := map[string]string{}
-			for _, s := range sentrytasktest.SpansByOp(p.rec.Events(), "queue.publish") {
-				got[s.Description] = s.Status.String()
-			}
-			if got[missing] != "deadline_exceeded" || got[""] != "internal_error" {
-				t.Errorf("publish spans ended %v; want %s deadline_exceeded, the one with no topic internal_error", got, missing)
-			}
-		})
-	}
+	onEachCluster(t, func(t *testing.T, c cluster) {
+		p := newProducer(t, c, kgo.RecordDeliveryTimeout(time.Second))
+		tx := sentry.StartTransaction(sentry.SetHubOnContext(context.Background(), p.hub), "POST /orders")
+		missing := "sentrytask-missing-" + randomName()
+		results := p.cl.ProduceSync(tx.Context(),
+			&kgo.Record{Topic: missing, Value: []byte("lost")},
+			&kgo.Record{Value: []byte("nowhere")})
+		tx.Finish()
+		errs := map[string]error{}
+		for _, res := range results {
+			errs[string(res.Record.Value)] = res.Err
+		}
+		if !errors.Is(errs["lost"], kgo.ErrRecordTimeout) || errs["nowhere"] == nil {
+			t.Fatalf("produce errors %v; want a timeout and a missing topic", errs)
+		}
+		sentrytasktest.AssertTrace(t, p.rec.Events(), sentrytasktest.ExpectSpans("queue.publish", 2))
+		got := map[string]string{}
+		for _, s := range sentrytasktest.SpansByOp(p.rec.Events(), "queue.publish") {
+			got[s.Description] = s.Status.String()
+		}
+		if got[missing] != "deadline_exceeded" || got[""] != "internal_error" {
+			t.Errorf("publish spans ended %v; want %s deadline_exceeded, the one with no topic internal_error", got, missing)
+		}
+	})
 }
 
 // TestClosingTheClientEndsEveryBufferedRecordsSpan: records still buffered
@@ -97,39 +93,37 @@ func TestAProduceThatTimesOutEndsItsSpanOnceSayingSo(t *testing.T) {
 // transaction does: none is lost as an orphan.
 func TestClosingTheClientEndsEveryBufferedRecordsSpan(t *testing.T) {
 	t.Parallel()
-	for _, c := range clusters(t) {
-		t.Run(c.name, func(t *testing.T) {
-			topic := c.topic(t, 1)
-			p := newProducer(t, c, kgo.ManualFlushing())
-			tx := sentry.StartTransaction(sentry.SetHubOnContext(context.Background(), p.hub), "POST /orders")
-			var wg sync.WaitGroup
-			var errs []error
-			var mu sync.Mutex
-			for i := range 3 {
-				wg.Add(1)
-				p.cl.Produce(tx.Context(), &kgo.Record{Topic: topic, Value: []byte{byte(i)}}, func(_ *kgo.Record, err error) {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
-					wg.Done()
-				})
+	onEachCluster(t, func(t *testing.T, c cluster) {
+		topic := c.topic(t, 1)
+		p := newProducer(t, c, kgo.ManualFlushing())
+		tx := sentry.StartTransaction(sentry.SetHubOnContext(context.Background(), p.hub), "POST /orders")
+		var wg sync.WaitGroup
+		var errs []error
+		var mu sync.Mutex
+		for i := range 3 {
+			wg.Add(1)
+			p.cl.Produce(tx.Context(), &kgo.Record{Topic: topic, Value: []byte{byte(i)}}, func(_ *kgo.Record, err error) {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+				wg.Done()
+			})
+		}
+		p.cl.Close()
+		wg.Wait()
+		tx.Finish()
+		for _, err := range errs {
+			if !errors.Is(err, kgo.ErrClientClosed) {
+				t.Errorf("produce error %v; want the client closed", err)
 			}
-			p.cl.Close()
-			wg.Wait()
-			tx.Finish()
-			for _, err := range errs {
-				if !errors.Is(err, kgo.ErrClientClosed) {
-					t.Errorf("produce error %v; want the client closed", err)
-				}
+		}
+		sentrytasktest.AssertTrace(t, p.rec.Events(), sentrytasktest.ExpectSpans("queue.publish", 3))
+		for _, s := range sentrytasktest.SpansByOp(p.rec.Events(), "queue.publish") {
+			if s.Status != sentry.SpanStatusCanceled {
+				t.Errorf("publish span ended %s; want cancelled", s.Status)
 			}
-			sentrytasktest.AssertTrace(t, p.rec.Events(), sentrytasktest.ExpectSpans("queue.publish", 3))
-			for _, s := range sentrytasktest.SpansByOp(p.rec.Events(), "queue.publish") {
-				if s.Status != sentry.SpanStatusCanceled {
-					t.Errorf("publish span ended %s; want cancelled", s.Status)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestARecordsContextIsGivenBack: the hook's context is the record's only

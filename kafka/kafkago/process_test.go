@@ -18,45 +18,43 @@ import (
 // task sits below its transaction; a pool that is shut down refuses it.
 func TestPoolProcessRunsTheMessageOrSaysItDidNot(t *testing.T) {
 	t.Parallel()
-	for _, c := range clusters(t) {
-		t.Run(c.name, func(t *testing.T) {
-			topic := c.topic(t)
-			tx, producer := producerTx(t)
-			if err := c.writer(t, topic).WriteMessages(tx.Context(), kafka.Message{Value: []byte("a")}, kafka.Message{Value: []byte("b")}); err != nil {
+	onEachCluster(t, func(t *testing.T, c cluster) {
+		topic := c.topic(t)
+		tx, producer := producerTx(t)
+		if err := c.writer(t, topic).WriteMessages(tx.Context(), kafka.Message{Value: []byte("a")}, kafka.Message{Value: []byte("b")}); err != nil {
+			t.Fatal(err)
+		}
+		tx.Finish()
+		msgs := c.read(t, topic, 2)
+
+		ctx, consumer := consumerHub(t)
+		pool := sentrytask.NewPool(2, sentrytask.WithSpan("order.handle"))
+		var tasks []*sentrytask.Task
+		for _, m := range msgs {
+			task, err := sentrytaskkafkago.PoolProcess(ctx, pool, m, func(context.Context, kafka.Message) error { return nil })
+			if err != nil {
 				t.Fatal(err)
 			}
-			tx.Finish()
-			msgs := c.read(t, topic, 2)
-
-			ctx, consumer := consumerHub(t)
-			pool := sentrytask.NewPool(2, sentrytask.WithSpan("order.handle"))
-			var tasks []*sentrytask.Task
-			for _, m := range msgs {
-				task, err := sentrytaskkafkago.PoolProcess(ctx, pool, m, func(context.Context, kafka.Message) error { return nil })
-				if err != nil {
-					t.Fatal(err)
-				}
-				tasks = append(tasks, task)
-			}
-			for _, task := range tasks {
-				if err := task.Wait(); err != nil {
-					t.Fatal(err)
-				}
-			}
-			sentrytasktest.AssertTrace(t, sentrytasktest.Merge(producer, consumer), sentrytasktest.ExpectSpans("queue.publish", 2),
-				sentrytasktest.ExpectSpans("queue.process", 2), sentrytasktest.ExpectSpans("order.handle", 2))
-
-			if err := pool.Shutdown(context.Background()); err != nil {
+			tasks = append(tasks, task)
+		}
+		for _, task := range tasks {
+			if err := task.Wait(); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := sentrytaskkafkago.PoolProcess(ctx, pool, msgs[0], func(context.Context, kafka.Message) error {
-				t.Error("a shut-down pool ran a message")
-				return nil
-			}); !errors.Is(err, sentrytask.ErrClosed) {
-				t.Errorf("PoolProcess on a shut-down pool = %v; want ErrClosed", err)
-			}
-		})
-	}
+		}
+		sentrytasktest.AssertTrace(t, sentrytasktest.Merge(producer, consumer), sentrytasktest.ExpectSpans("queue.publish", 2),
+			sentrytasktest.ExpectSpans("queue.process", 2), sentrytasktest.ExpectSpans("order.handle", 2))
+
+		if err := pool.Shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sentrytaskkafkago.PoolProcess(ctx, pool, msgs[0], func(context.Context, kafka.Message) error {
+			t.Error("a shut-down pool ran a message")
+			return nil
+		}); !errors.Is(err, sentrytask.ErrClosed) {
+			t.Errorf("PoolProcess on a shut-down pool = %v; want ErrClosed", err)
+		}
+	})
 }
 
 // TestAFailingMessageEndsItsTransactionWithItsError, and a message read

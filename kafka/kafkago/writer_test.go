@@ -25,57 +25,55 @@ func status(e *sentry.Event) string { return fmt.Sprint(e.Contexts["trace"]["sta
 
 func TestAMessageContinuesItsWritersTrace(t *testing.T) {
 	t.Parallel()
-	for _, c := range clusters(t) {
-		t.Run(c.name, func(t *testing.T) {
-			topic := c.topic(t)
-			tx, producer := producerTx(t)
-			msg := kafka.Message{Value: []byte(`{"id":7}`), Headers: []kafka.Header{{Key: "app", Value: []byte("orders")}}}
-			if err := c.writer(t, topic).WriteMessages(tx.Context(), msg); err != nil {
-				t.Fatal(err)
-			}
-			tx.Finish()
-			if len(msg.Headers) != 1 || msg.WriterData != nil {
-				t.Errorf("WriteMessages changed the caller's message: %+v", msg)
-			}
+	onEachCluster(t, func(t *testing.T, c cluster) {
+		topic := c.topic(t)
+		tx, producer := producerTx(t)
+		msg := kafka.Message{Value: []byte(`{"id":7}`), Headers: []kafka.Header{{Key: "app", Value: []byte("orders")}}}
+		if err := c.writer(t, topic).WriteMessages(tx.Context(), msg); err != nil {
+			t.Fatal(err)
+		}
+		tx.Finish()
+		if len(msg.Headers) != 1 || msg.WriterData != nil {
+			t.Errorf("WriteMessages changed the caller's message: %+v", msg)
+		}
 
-			ctx, consumer := consumerHub(t)
-			m := c.read(t, topic, 1)[0]
-			if err := sentrytaskkafkago.Process(ctx, m, func(ctx context.Context, m kafka.Message) error {
-				return sentrytask.Instrument(ctx, "order.store", func(context.Context) error { return nil })
-			}); err != nil {
-				t.Fatal(err)
-			}
-			events := sentrytasktest.Merge(producer, consumer)
-			sentrytasktest.AssertTrace(t, events, sentrytasktest.ExpectSpans("queue.publish", 1),
-				sentrytasktest.ExpectSpans("queue.process", 1), sentrytasktest.ExpectSpans("order.store", 1))
-			publish := sentrytasktest.SpansByOp(events, "queue.publish")[0]
-			process := sentrytasktest.TransactionsByOp(events, "queue.process")[0]
-			if _, _, parent := sentrytasktest.IDs(process); parent != publish.SpanID.String() {
-				t.Errorf("the message's transaction has parent %s; want the publish span %s", parent, publish.SpanID)
-			}
-			if process.Transaction != topic || status(process) != "ok" || publish.Status != sentry.SpanStatusOK {
-				t.Errorf("transaction %q ended %s, publish span %s; want %q, ok, ok", process.Transaction, status(process), publish.Status, topic)
-			}
-			for _, side := range []map[string]any{publish.Data, data(process)} {
-				for key, want := range map[string]any{"messaging.system": "kafka", "messaging.destination.name": topic,
-					"messaging.message.id": "0/0", "messaging.message.body.size": len(`{"id":7}`)} {
-					if side[key] != want {
-						t.Errorf("%s = %v; want %v (data %v)", key, side[key], want, side)
-					}
+		ctx, consumer := consumerHub(t)
+		m := c.read(t, topic, 1)[0]
+		if err := sentrytaskkafkago.Process(ctx, m, func(ctx context.Context, m kafka.Message) error {
+			return sentrytask.Instrument(ctx, "order.store", func(context.Context) error { return nil })
+		}); err != nil {
+			t.Fatal(err)
+		}
+		events := sentrytasktest.Merge(producer, consumer)
+		sentrytasktest.AssertTrace(t, events, sentrytasktest.ExpectSpans("queue.publish", 1),
+			sentrytasktest.ExpectSpans("queue.process", 1), sentrytasktest.ExpectSpans("order.store", 1))
+		publish := sentrytasktest.SpansByOp(events, "queue.publish")[0]
+		process := sentrytasktest.TransactionsByOp(events, "queue.process")[0]
+		if _, _, parent := sentrytasktest.IDs(process); parent != publish.SpanID.String() {
+			t.Errorf("the message's transaction has parent %s; want the publish span %s", parent, publish.SpanID)
+		}
+		if process.Transaction != topic || status(process) != "ok" || publish.Status != sentry.SpanStatusOK {
+			t.Errorf("transaction %q ended %s, publish span %s; want %q, ok, ok", process.Transaction, status(process), publish.Status, topic)
+		}
+		for _, side := range []map[string]any{publish.Data, data(process)} {
+			for key, want := range map[string]any{"messaging.system": "kafka", "messaging.destination.name": topic,
+				"messaging.message.id": "0/0", "messaging.message.body.size": len(`{"id":7}`)} {
+				if side[key] != want {
+					t.Errorf("%s = %v; want %v (data %v)", key, side[key], want, side)
 				}
 			}
-			if l, ok := data(process)["messaging.message.receive.latency"].(int64); !ok || l < 0 || l > 60_000 {
-				t.Errorf("receive latency %#v; want milliseconds, under a minute", data(process)["messaging.message.receive.latency"])
-			}
-			var keys []string
-			for _, h := range m.Headers {
-				keys = append(keys, h.Key)
-			}
-			if want := "[app sentry-trace baggage sentry-task-enqueued-time]"; fmt.Sprint(keys) != want {
-				t.Errorf("headers %v; want %s", keys, want)
-			}
-		})
-	}
+		}
+		if l, ok := data(process)["messaging.message.receive.latency"].(int64); !ok || l < 0 || l > 60_000 {
+			t.Errorf("receive latency %#v; want milliseconds, under a minute", data(process)["messaging.message.receive.latency"])
+		}
+		var keys []string
+		for _, h := range m.Headers {
+			keys = append(keys, h.Key)
+		}
+		if want := "[app sentry-trace baggage sentry-task-enqueued-time]"; fmt.Sprint(keys) != want {
+			t.Errorf("headers %v; want %s", keys, want)
+		}
+	})
 }
 
 // TestAnAsynchronousWritersSpansEndWhenItsMessagesAreWritten: WriteMessages
@@ -83,75 +81,71 @@ func TestAMessageContinuesItsWritersTrace(t *testing.T) {
 // written, and the caller's Completion sees its own WriterData.
 func TestAnAsynchronousWritersSpansEndWhenItsMessagesAreWritten(t *testing.T) {
 	t.Parallel()
-	for _, c := range clusters(t) {
-		t.Run(c.name, func(t *testing.T) {
-			topic := c.topic(t)
-			var wg sync.WaitGroup
-			wg.Add(3)
-			var mu sync.Mutex
-			var seen []any
-			w := c.writer(t, topic, func(w *kafka.Writer) {
-				w.Async = true
-				w.Completion = func(msgs []kafka.Message, err error) {
-					mu.Lock()
-					defer mu.Unlock()
-					for _, m := range msgs {
-						seen = append(seen, m.WriterData)
-						wg.Done()
-					}
+	onEachCluster(t, func(t *testing.T, c cluster) {
+		topic := c.topic(t)
+		var wg sync.WaitGroup
+		wg.Add(3)
+		var mu sync.Mutex
+		var seen []any
+		w := c.writer(t, topic, func(w *kafka.Writer) {
+			w.Async = true
+			w.Completion = func(msgs []kafka.Message, err error) {
+				mu.Lock()
+				defer mu.Unlock()
+				for _, m := range msgs {
+					seen = append(seen, m.WriterData)
+					wg.Done()
 				}
-			})
-			tx, producer := producerTx(t)
-			for i := range 3 {
-				if err := w.WriteMessages(tx.Context(), kafka.Message{Value: []byte{byte(i)}, WriterData: i}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			wg.Wait()
-			tx.Finish()
-			if fmt.Sprint(seen) != "[0 1 2]" {
-				t.Errorf("the caller's Completion saw WriterData %v; want its own, [0 1 2]", seen)
-			}
-			sentrytasktest.AssertTrace(t, producer.Events(), sentrytasktest.ExpectSpans("queue.publish", 3))
-			var ids []any
-			for _, s := range sentrytasktest.SpansByOp(producer.Events(), "queue.publish") {
-				ids = append(ids, s.Data["messaging.message.id"])
-			}
-			if fmt.Sprint(ids) != "[0/0 0/1 0/2]" {
-				t.Errorf("ids %v; want [0/0 0/1 0/2]", ids)
 			}
 		})
-	}
+		tx, producer := producerTx(t)
+		for i := range 3 {
+			if err := w.WriteMessages(tx.Context(), kafka.Message{Value: []byte{byte(i)}, WriterData: i}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wg.Wait()
+		tx.Finish()
+		if fmt.Sprint(seen) != "[0 1 2]" {
+			t.Errorf("the caller's Completion saw WriterData %v; want its own, [0 1 2]", seen)
+		}
+		sentrytasktest.AssertTrace(t, producer.Events(), sentrytasktest.ExpectSpans("queue.publish", 3))
+		var ids []any
+		for _, s := range sentrytasktest.SpansByOp(producer.Events(), "queue.publish") {
+			ids = append(ids, s.Data["messaging.message.id"])
+		}
+		if fmt.Sprint(ids) != "[0/0 0/1 0/2]" {
+			t.Errorf("ids %v; want [0/0 0/1 0/2]", ids)
+		}
+	})
 }
 
 // TestAFailedWriteEndsItsSpansOnce: a write the Writer refuses (closed,
 // or a message too large) ends every message's span with its error, once.
 func TestAFailedWriteEndsItsSpansOnce(t *testing.T) {
 	t.Parallel()
-	for _, c := range clusters(t) {
-		t.Run(c.name, func(t *testing.T) {
-			topic := c.topic(t)
-			tx, producer := producerTx(t)
-			small := c.writer(t, topic, func(w *kafka.Writer) { w.BatchBytes = 64 })
-			err := small.WriteMessages(tx.Context(), kafka.Message{Value: make([]byte, 1024)})
-			var tooLarge kafka.MessageTooLargeError
-			if !errors.As(err, &tooLarge) {
-				t.Errorf("writing a message too large: %v", err)
+	onEachCluster(t, func(t *testing.T, c cluster) {
+		topic := c.topic(t)
+		tx, producer := producerTx(t)
+		small := c.writer(t, topic, func(w *kafka.Writer) { w.BatchBytes = 64 })
+		err := small.WriteMessages(tx.Context(), kafka.Message{Value: make([]byte, 1024)})
+		var tooLarge kafka.MessageTooLargeError
+		if !errors.As(err, &tooLarge) {
+			t.Errorf("writing a message too large: %v", err)
+		}
+		closed := c.writer(t, topic)
+		closed.Close()
+		if err := closed.WriteMessages(tx.Context(), kafka.Message{Value: []byte("late")}); !errors.Is(err, io.ErrClosedPipe) {
+			t.Errorf("writing to a closed Writer: %v", err)
+		}
+		tx.Finish()
+		sentrytasktest.AssertTrace(t, producer.Events(), sentrytasktest.ExpectSpans("queue.publish", 2))
+		for _, s := range sentrytasktest.SpansByOp(producer.Events(), "queue.publish") {
+			if s.Status != sentry.SpanStatusInternalError {
+				t.Errorf("publish span ended %s; want internal_error", s.Status)
 			}
-			closed := c.writer(t, topic)
-			closed.Close()
-			if err := closed.WriteMessages(tx.Context(), kafka.Message{Value: []byte("late")}); !errors.Is(err, io.ErrClosedPipe) {
-				t.Errorf("writing to a closed Writer: %v", err)
-			}
-			tx.Finish()
-			sentrytasktest.AssertTrace(t, producer.Events(), sentrytasktest.ExpectSpans("queue.publish", 2))
-			for _, s := range sentrytasktest.SpansByOp(producer.Events(), "queue.publish") {
-				if s.Status != sentry.SpanStatusInternalError {
-					t.Errorf("publish span ended %s; want internal_error", s.Status)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestACancelledWriteEndsItsSpansCancelled: the caller stops waiting; the
