@@ -25,7 +25,9 @@ func acked(w *kafka.Writer) bool { return w.RequiredAcks != kafka.RequireNone }
 
 // NewWriter instruments w, which must not have written yet: it sets w's
 // Completion to one that ends the messages' spans and then calls the
-// Completion w had, if any, with the messages as it would have seen them.
+// Completion w had, if any, with the messages as it would have seen them
+// (so set yours before, not after: one set after replaces this one, and
+// the spans of messages written without an error would never end).
 // Messages written through the returned Writer are traced; w keeps
 // writing, untraced, those written to it directly.
 func NewWriter(w *kafka.Writer) *Writer {
