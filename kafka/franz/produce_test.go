@@ -12,6 +12,7 @@ import (
 
 	"github.com/getsentry/sentry-go"
 	"github.com/sentrytask/sentrytask/sentrytasktest"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -181,5 +182,52 @@ func TestEachRecordsSpanNamesItsOwnOffset(t *testing.T) {
 	sort.Strings(ids)
 	if fmt.Sprint(ids) != "[0/0 0/1 0/2]" {
 		t.Errorf("ids %v; want [0/0 0/1 0/2]", ids)
+	}
+}
+
+// TestAProduceToAStoppedClusterEndsItsSpansWhenTheClientCloses: the
+// cluster goes away; franz-go retries the records produced after it for
+// as long as the client lives (their produce's context and delivery
+// timeout notwithstanding), and when the client closes, as a service
+// shutting down does, it fails them: every span ends then, once,
+// cancelled, and none is left open.
+func TestAProduceToAStoppedClusterEndsItsSpansWhenTheClientCloses(t *testing.T) {
+	t.Parallel()
+	cl, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "orders"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cluster{"kfake", cl.ListenAddrs()}
+	p := newProducer(t, c)
+	p.produce(t, &kgo.Record{Topic: "orders", Value: []byte("before")})
+	cl.Close()
+
+	tx := sentry.StartTransaction(sentry.SetHubOnContext(context.Background(), p.hub), "POST /orders")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	for _, v := range []string{"a", "b"} {
+		wg.Add(1)
+		p.cl.Produce(tx.Context(), &kgo.Record{Topic: "orders", Value: []byte(v)}, func(_ *kgo.Record, err error) {
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+			wg.Done()
+		})
+	}
+	p.cl.Close()
+	wg.Wait()
+	tx.Finish()
+	for _, err := range errs {
+		if !errors.Is(err, kgo.ErrClientClosed) {
+			t.Errorf("produce to a stopped cluster: %v; want the client closed", err)
+		}
+	}
+	events := p.rec.Events()[1:] // the transaction before the cluster stopped is the first
+	sentrytasktest.AssertTrace(t, events, sentrytasktest.ExpectSpans("queue.publish", 2))
+	for _, s := range sentrytasktest.SpansByOp(events, "queue.publish") {
+		if s.Status != sentry.SpanStatusCanceled {
+			t.Errorf("publish span to a stopped cluster ended %s; want cancelled", s.Status)
+		}
 	}
 }

@@ -7,11 +7,13 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getsentry/sentry-go"
 	"github.com/segmentio/kafka-go"
 	"github.com/sentrytask/sentrytask"
 	"github.com/sentrytask/sentrytask/sentrytasktest"
+	"github.com/twmb/franz-go/pkg/kfake"
 
 	sentrytaskkafkago "github.com/sentrytask/sentrytask/kafka/kafkago"
 )
@@ -191,5 +193,42 @@ func TestAWriteNoBrokerAnswersHasNoID(t *testing.T) {
 	}
 	if got := len(c.read(t, topic, 2)); got != 2 {
 		t.Errorf("%d messages written; want 2", got)
+	}
+}
+
+// TestAWriteToAStoppedClusterEndsItsSpans: the cluster goes away; the
+// write fails or the caller stops waiting, and every span ends, once, not
+// ok, before the Writer's own report of the failure, which changes
+// nothing.
+func TestAWriteToAStoppedClusterEndsItsSpans(t *testing.T) {
+	t.Parallel()
+	cl, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "orders"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cluster{"kfake", cl.ListenAddrs()}
+	w := c.writer(t, "orders", func(w *kafka.Writer) { w.MaxAttempts = 2 })
+	tx, producer := producerTx(t)
+	if err := w.WriteMessages(tx.Context(), kafka.Message{Value: []byte("before")}); err != nil {
+		t.Fatal(err)
+	}
+	cl.Close()
+	ctx, cancel := context.WithTimeout(tx.Context(), 5*time.Second)
+	err = w.WriteMessages(ctx, kafka.Message{Value: []byte("a")}, kafka.Message{Value: []byte("b")})
+	cancel()
+	if err == nil {
+		t.Fatal("a write to a stopped cluster succeeded")
+	}
+	w.Close()
+	tx.Finish()
+	sentrytasktest.AssertTrace(t, producer.Events(), sentrytasktest.ExpectSpans("queue.publish", 3))
+	var notOK int
+	for _, s := range sentrytasktest.SpansByOp(producer.Events(), "queue.publish") {
+		if s.Status != sentry.SpanStatusOK {
+			notOK++
+		}
+	}
+	if notOK != 2 {
+		t.Errorf("%d publish spans ended other than ok; want the 2 written after the cluster stopped", notOK)
 	}
 }
