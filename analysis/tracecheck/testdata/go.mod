@@ -5,6 +5,7 @@ go 1.25.0
 require (
 	github.com/getsentry/sentry-go v0.50.0
 	github.com/sentrytask/sentrytask v0.0.0
+	go.uber.org/goleak v1.3.0
 	golang.org/x/sync v0.22.0
 )
 

@@ -4,7 +4,11 @@ import (
 	"context"
 	"net"
 	"testing"
+
+	"go.uber.org/goleak"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // Tests start goroutines with the test's context: nothing to report.
 func TestServe(t *testing.T) {
