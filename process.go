@@ -28,7 +28,14 @@ import (
 //     context of the head of the trace;
 //   - a panic in handle is reported once, on the transaction, which ends
 //     as internal_error, and raised again unless WithRecoverPanics turns it
-//     into a *PanicError.
+//     into a *PanicError;
+//   - a message that is a scheduled run (its producer published it under
+//     WithMonitor, or sentry-python's Celery beat enqueued it) closes the
+//     run's Sentry Crons check-in when handle returns: "ok", or "error" for
+//     an error or a panic (see CheckInStatus), with the duration since the
+//     run was enqueued, its time in the queue included, and the
+//     transaction's trace. A handler that calls runtime.Goexit closes
+//     nothing: the run did not end.
 //
 // A consumer that pulls a batch calls Process for each message: one
 // transaction per message, each continuing its own producer's trace. A
@@ -80,15 +87,21 @@ func process(ctx context.Context, c Carrier, m Message, handle func(context.Cont
 	}
 	setData(tx, pc.task.data)
 	j.ctx, j.traced = ctx, true
+	checkIn := readCheckIn(c, enqueued, aged, now)
 	// The transaction's status goes into its event, never the span, which
 	// a task the handler left running may be reading (sending.go).
 	status := sentry.SpanStatusAborted // runtime.Goexit
+	var err error
 	defer func() {
 		if j.ending == running { // a panic goes on
 			status = sentry.SpanStatusInternalError
+			err = errPanicGoesOn
 		}
 		if tx.Status != sentry.SpanStatusUndefined { // the handler set one
 			status = tx.Status
+		}
+		if checkIn != nil && j.ending != exited {
+			checkIn.close(hub, pc.checkInStatus(err), checkInTrace(outgoingFrom(tx, false)))
 		}
 		finishTransaction(tx, txFinal{status: status})
 	}()
@@ -96,10 +109,15 @@ func process(ctx context.Context, c Carrier, m Message, handle func(context.Cont
 	if run.span {
 		ctx, s = startSpan(ctx, hub, run.op, run)
 	}
-	err := j.runIn(ctx, hub, s)
+	err = j.runIn(ctx, hub, s)
 	status = pc.status(err)
 	return err
 }
+
+// errPanicGoesOn is the error CheckInStatus is asked about for a handler
+// whose panic goes on: Process does not hold the panic's value (a job's
+// every field costs each task).
+var errPanicGoesOn = &PanicError{Value: "the handler panicked; the panic goes on"}
 
 // enqueuedAt returns when a message was first published, from its header
 // or, when the header is missing, malformed or in the future, from the

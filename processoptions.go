@@ -21,6 +21,7 @@ type processConfig struct {
 	newTraceAfter time.Duration
 	errorStatus   func(error) sentry.SpanStatus
 	notRun        func(error)
+	checkIn       func(error) sentry.CheckInStatus
 }
 
 func newProcessConfig(opts []ProcessOption) processConfig {
@@ -85,6 +86,31 @@ func WithErrorStatus(f func(err error) sentry.SpanStatus) ProcessOption {
 // never calls f.
 func OnNotRun(f func(reason error)) ProcessOption {
 	return processOption(func(p *processConfig) { p.notRun = f })
+}
+
+// CheckInStatus decides how a scheduled run's processing closes its Sentry
+// Crons check-in (see WithMonitor): f gets the handler's error (a
+// *PanicError for a panic, which holds the panic's value when
+// WithRecoverPanics recovered it) and returns the status to send, or "" to send
+// none, for an attempt that does not end the run — a job snoozed, or
+// retried after an attempt that closed the check-in already, since Sentry
+// keeps one closing check-in per run. Without it, nil sends "ok" and any
+// error "error". Given more than once, the last wins. Integrations give
+// their engine's rules (see each one's documentation).
+func CheckInStatus(f func(err error) sentry.CheckInStatus) ProcessOption {
+	return processOption(func(p *processConfig) { p.checkIn = f })
+}
+
+// checkInStatus returns the status of the check-in that closes a run whose
+// processing returned err.
+func (pc *processConfig) checkInStatus(err error) sentry.CheckInStatus {
+	if pc.checkIn != nil {
+		return pc.checkIn(err)
+	}
+	if err != nil {
+		return sentry.CheckInStatusError
+	}
+	return sentry.CheckInStatusOK
 }
 
 // status returns the status of a processing that returned err.

@@ -13,6 +13,12 @@ import (
 // was started (Sentry off, or the span on the context not sampled).
 type Publishing struct {
 	sent sentSpan
+	// The check-in of the scheduled run the message is (WithMonitor), on
+	// the trace the message carries: closed here only if the run never
+	// reaches a consumer.
+	hub     *sentry.Hub
+	checkIn *runCheckIn
+	trace   sentry.PropagationContext
 }
 
 // Publish starts the "queue.publish" span of a message about to be sent,
@@ -47,6 +53,10 @@ func Publish(ctx context.Context, c Carrier, m Message) *Publishing {
 	}
 	o.writeTo(c)
 	c.Set(keyEnqueuedTime, wire.FormatEnqueuedTime(time.Now()))
+	if mon := monitorOf(ctx); mon != nil {
+		p.hub, p.trace = hub, checkInTrace(o)
+		p.checkIn = openCheckIn(hub, c, mon, o)
+	}
 	return p
 }
 
@@ -57,8 +67,15 @@ func (p *Publishing) SetMessageID(id string) {
 	}
 }
 
-// End ends the span, with the status of err, the error of sending.
-func (p *Publishing) End(err error) { p.sent.end(errorStatus(err)) }
+// End ends the span, with the status of err, the error of sending. A
+// scheduled run (WithMonitor) that could not be sent closes its check-in
+// as "error": no consumer will.
+func (p *Publishing) End(err error) {
+	if err != nil {
+		p.checkIn.close(p.hub, sentry.CheckInStatusError, p.trace)
+	}
+	p.sent.end(errorStatus(err))
+}
 
 // EndDuplicate ends the span of a message the engine dropped as a
 // duplicate of one it already holds (NATS's PubAck.Duplicate, River's
@@ -67,8 +84,11 @@ func (p *Publishing) End(err error) { p.sent.end(errorStatus(err)) }
 // module does not count a message that was never enqueued, its status
 // already_exists, and its data messaging.message.duplicate. The trace
 // headers written for the message went nowhere: the message the engine
-// holds carries those of its own producer.
+// holds carries those of its own producer. A scheduled run (WithMonitor)
+// the engine dropped closes its check-in as "error": the run it stands for
+// did not happen, and the message the engine holds reports its own.
 func (p *Publishing) EndDuplicate(id string) {
+	p.checkIn.close(p.hub, sentry.CheckInStatusError, p.trace)
 	s := p.sent.span
 	if s == nil {
 		return

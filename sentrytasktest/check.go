@@ -18,6 +18,7 @@ type CheckOption func(*checkConfig)
 type checkConfig struct {
 	remote  map[string]bool
 	counts  map[string]int
+	runs    map[string]int
 	traceID string
 }
 
@@ -73,12 +74,15 @@ func (e *TraceError) Error() string {
 //     (sentrytask.OrphanDetector, which the clients of this package have,
 //     marks those transactions; their tasks' spans are lost), nor with its
 //     spans cut at sentry-go's MaxSpans (marked by the detector too);
-//   - the ExpectSpans counts hold.
+//   - every Sentry Crons check-in is linked to a recorded span, and every
+//     run its check-ins report was opened once and closed once (a worker's
+//     events alone hold closing check-ins only: merge the scheduler's);
+//   - the ExpectSpans and ExpectRuns counts hold.
 //
 // Events from several recorders — a client and a server in one test — can
 // be checked together: append them, or use Merge.
 func Check(events []*sentry.Event, opts ...CheckOption) error {
-	c := checkConfig{remote: map[string]bool{}, counts: map[string]int{}}
+	c := checkConfig{remote: map[string]bool{}, counts: map[string]int{}, runs: map[string]int{}}
 	for _, opt := range opts {
 		opt(&c)
 	}
@@ -94,6 +98,7 @@ func Check(events []*sentry.Event, opts ...CheckOption) error {
 	k.roots(events)
 	k.parents()
 	k.errors(events)
+	k.checkIns(events)
 	k.sent(events)
 	k.expected()
 	if len(k.problems) == 0 {
@@ -276,7 +281,7 @@ func (k *checker) cycles() {
 // it was captured.
 func (k *checker) errors(events []*sentry.Event) {
 	for _, e := range events {
-		if e.Type == transactionType {
+		if e.Type == transactionType || e.Type == checkInType {
 			continue
 		}
 		id := spanIDOf(e)

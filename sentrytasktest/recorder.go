@@ -45,7 +45,8 @@ func (r *Recorder) FlushWithContext(context.Context) bool { return true }
 // recorded and goes on recording.
 func (r *Recorder) Close() {}
 
-// Events returns every recorded event, transactions and errors alike.
+// Events returns every recorded event: transactions, errors and check-ins
+// alike.
 func (r *Recorder) Events() []*sentry.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -57,8 +58,8 @@ func (r *Recorder) Transactions() []*sentry.Event {
 	return r.filter(func(e *sentry.Event) bool { return e.Type == "transaction" })
 }
 
-// Errors returns the recorded events that are not transactions: errors,
-// messages and recovered panics.
+// Errors returns the recorded events that are neither transactions nor
+// check-ins (CheckIns): errors, messages and recovered panics.
 func (r *Recorder) Errors() []*sentry.Event {
 	return r.filter(func(e *sentry.Event) bool { return e.Type == "" })
 }

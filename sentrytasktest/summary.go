@@ -7,22 +7,29 @@ import (
 )
 
 // Summary describes events in one line, the counts a reader checks first:
-// "1 trace, 3 transactions, 12 spans, 0 errors, 0 orphans". It judges
-// nothing; Check does.
+// "1 trace, 3 transactions, 12 spans, 0 errors, 0 orphans", and the
+// Sentry Crons check-ins, if there are any. It judges nothing; Check does.
 func Summary(events []*sentry.Event) string {
-	var txs, spans, errs int
+	var txs, spans, errs, checkIns int
 	for _, e := range events {
-		if e.Type == transactionType {
+		switch e.Type {
+		case transactionType:
 			txs++
 			spans += len(e.Spans)
-		} else {
+		case checkInType:
+			checkIns++
+		default:
 			errs++
 		}
 	}
 	traces, orphans := len(ByTrace(events)), len(Orphans(events))
-	return fmt.Sprintf("%d %s, %d %s, %d %s, %d %s, %d %s",
+	s := fmt.Sprintf("%d %s, %d %s, %d %s, %d %s, %d %s",
 		traces, plural(traces, "trace"), txs, plural(txs, "transaction"),
 		spans, plural(spans, "span"), errs, plural(errs, "error"), orphans, plural(orphans, "orphan"))
+	if checkIns > 0 {
+		s += fmt.Sprintf(", %d %s", checkIns, plural(checkIns, "check-in"))
+	}
+	return s
 }
 
 func plural(n int, word string) string {

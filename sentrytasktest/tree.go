@@ -40,7 +40,7 @@ func Tree(events []*sentry.Event, opts ...TreeOption) string {
 			f.write(&b, root, "", j == len(tr.roots)-1)
 		}
 		for _, e := range tr.unlinked {
-			b.WriteString("! " + errorText(e) + " (linked to a span not recorded")
+			b.WriteString(eventText(e) + " (linked to a span not recorded")
 			if !f.noTraceIDs {
 				b.WriteString(" " + spanIDOf(e))
 			}
@@ -245,7 +245,7 @@ func (f *forest) write(b *strings.Builder, n *node, indent string, last bool) {
 	}
 	b.WriteByte('\n')
 	for _, e := range n.errors {
-		b.WriteString(indent + next + "! " + errorText(e) + "\n")
+		b.WriteString(indent + next + eventText(e) + "\n")
 	}
 	for i, c := range n.children {
 		f.write(b, c, indent+next, i == len(n.children)-1)
@@ -268,6 +268,15 @@ func (n *node) label(noDurations bool) string {
 		parts = append(parts, n.end.Sub(n.start).Round(time.Microsecond).String())
 	}
 	return strings.Join(parts, " ")
+}
+
+// eventText is the line of an event that is not a transaction: an error,
+// or a check-in.
+func eventText(e *sentry.Event) string {
+	if e.Type == checkInType && e.CheckIn != nil {
+		return "~ " + checkInText(e)
+	}
+	return "! " + errorText(e)
 }
 
 func errorText(e *sentry.Event) string {
