@@ -47,9 +47,20 @@ func WithMonitor(ctx context.Context, m Monitor) context.Context {
 	return context.WithValue(ctx, monitorKey{}, &m)
 }
 
-func monitorOf(ctx context.Context) *Monitor {
-	m, _ := ctx.Value(monitorKey{}).(*Monitor)
-	return m
+// monitorOf returns the monitor a message published with ctx into c is a
+// run of: ctx's (WithMonitor), else the one c names without a check-in
+// yet, as an engine's scheduler may write it (sentrytaskriver's periodic
+// jobs do); nil for a message that is no scheduled run.
+func monitorOf(ctx context.Context, c Carrier) *Monitor {
+	if m, ok := ctx.Value(monitorKey{}).(*Monitor); ok {
+		return m
+	}
+	slug := c.Get(wire.MonitorSlugKey)
+	if slug == "" || c.Get(wire.MonitorCheckInIDKey) != "" {
+		return nil
+	}
+	cfg, _ := wire.ParseMonitorConfig(c.Get(wire.MonitorConfigKey))
+	return &Monitor{Slug: slug, Config: cfg}
 }
 
 // A runCheckIn is the check-in of one scheduled run: opened where the run

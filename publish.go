@@ -53,7 +53,7 @@ func Publish(ctx context.Context, c Carrier, m Message) *Publishing {
 	}
 	o.writeTo(c)
 	c.Set(keyEnqueuedTime, wire.FormatEnqueuedTime(time.Now()))
-	if mon := monitorOf(ctx); mon != nil {
+	if mon := monitorOf(ctx, c); mon != nil {
 		p.hub, p.trace = hub, checkInTrace(o)
 		p.checkIn = openCheckIn(hub, c, mon, o)
 	}

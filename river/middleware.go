@@ -60,12 +60,20 @@ func NewMiddleware(opts ...sentrytask.ProcessOption) *Middleware {
 // status then says whether it committed.
 func (m *Middleware) InsertMany(ctx context.Context, manyParams []*rivertype.JobInsertParams, doInner func(context.Context) ([]*rivertype.JobInsertResult, error)) ([]*rivertype.JobInsertResult, error) {
 	pubs := make([]*sentrytask.Publishing, len(manyParams))
+	var heads []*sentry.Span // the transactions of periodic runs, by job
 	for i, p := range manyParams {
 		md, ok := readMetadata(p.Metadata, maxMetadata)
 		if !ok {
 			continue
 		}
-		pubs[i] = sentrytask.Publish(ctx, md, sentrytask.Message{
+		pctx := ctx
+		if isPeriodic(md) && sentry.SpanFromContext(ctx) == nil {
+			if heads == nil {
+				heads = make([]*sentry.Span, len(manyParams))
+			}
+			pctx, heads[i] = scheduleRun(ctx, p.Kind)
+		}
+		pubs[i] = sentrytask.Publish(pctx, md, sentrytask.Message{
 			System: system, Destination: p.Queue, BodySize: len(p.EncodedArgs),
 		})
 		if b := md.encode(); b != nil && len(b) <= maxReadMetadata {
@@ -89,6 +97,17 @@ func (m *Middleware) InsertMany(ctx context.Context, manyParams []*rivertype.Job
 		pub.SetMessageID(id)
 		pub.End(nil)
 	}
+	for i, tx := range heads {
+		switch {
+		case tx == nil:
+		case err != nil:
+			sentrytask.FinishTransaction(tx, sentry.SpanStatusInternalError)
+		case i < len(results) && results[i] != nil && results[i].UniqueSkippedAsDuplicate:
+			sentrytask.FinishTransaction(tx, sentry.SpanStatusAlreadyExists)
+		default:
+			sentrytask.FinishTransaction(tx, sentry.SpanStatusOK)
+		}
+	}
 	return results, err
 }
 
@@ -105,6 +124,24 @@ func (m *Middleware) InsertMany(ctx context.Context, manyParams []*rivertype.Job
 // (river.JobSnooze, which is not a failure), else internal_error. It goes
 // into the transaction's event, never its span, which a task the worker
 // left running may be reading.
+//
+// A job that is a scheduled run of a Sentry Crons monitor (NewPeriodicJob,
+// or inserted under sentrytask.WithMonitor) closes the run's check-in when
+// its first attempt ends, since Sentry keeps one closing check-in per run:
+//
+//   - an attempt that succeeds: "ok", with the time since the run was
+//     inserted, its wait in the queue included;
+//   - an attempt that fails or panics: "error", even when River will
+//     retry it; the retries report nothing more (their outcomes are on
+//     their transactions), nor does the attempt that fails last and
+//     discards the job;
+//   - an attempt the worker cancels (river.JobCancel): "error";
+//   - an attempt the worker snoozes (river.JobSnooze): nothing; the run
+//     goes on, and the attempt after the snooze closes it;
+//   - an attempt that never ends (its process died, River rescues the
+//     job): nothing; the retry finds the rescue recorded as an error and
+//     reports nothing either, and Sentry marks the run timed out after the
+//     monitor's max_runtime.
 func (m *Middleware) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
 	md, _ := readMetadata(job.Metadata, maxReadMetadata)
 	msg := sentrytask.Message{
@@ -120,6 +157,10 @@ func (m *Middleware) Work(ctx context.Context, job *rivertype.JobRow, doInner fu
 	// What the worker returned goes to River as it is; a snooze goes to
 	// Process as no error, so that nothing reports it as a failure.
 	var outcome error
+	opts := m.opts
+	if md.Get(keyMonitorSlug) != "" {
+		opts = append(opts[:len(opts):len(opts)], checkInStatus(job, &outcome))
+	}
 	err := sentrytask.Process(ctx, md, msg, func(ctx context.Context) error {
 		outcome = doInner(ctx)
 		var snooze *rivertype.JobSnoozeError
@@ -127,11 +168,46 @@ func (m *Middleware) Work(ctx context.Context, job *rivertype.JobRow, doInner fu
 			return nil
 		}
 		return outcome
-	}, m.opts...)
+	}, opts...)
 	if err == nil {
 		return outcome
 	}
 	return err
+}
+
+// isPeriodic reports whether River's periodic job enqueuer inserted the
+// job: it marks the job's metadata so.
+func isPeriodic(md metadata) bool { return string(md["periodic"]) == "true" }
+
+// scheduleRun starts the transaction of a run of a periodic job of kind
+// that River's leader inserts, with no span of its own: the head of a
+// trace of the run's own, not one more job in the one trace the leader's
+// scope propagates for as long as it runs, and one a worker's transaction
+// has a parent in.
+func scheduleRun(ctx context.Context, kind string) (context.Context, *sentry.Span) {
+	return sentrytask.Continue(ctx, sentrytask.MapCarrier{}, "queue.schedule", sentry.WithTransactionName(kind))
+}
+
+// checkInStatus is how an attempt of a job closes the check-in of the
+// scheduled run it is, given what the worker returned: Sentry keeps one
+// closing check-in per run, so the first attempt that ends, ends the run.
+// A snoozed attempt has not ended it; an attempt after one that failed
+// (River recorded its error) finds it closed already, as "error": a run
+// that needed a retry missed its schedule's promise, and the retry's own
+// outcome is on its transaction.
+func checkInStatus(job *rivertype.JobRow, outcome *error) sentrytask.ProcessOption {
+	return sentrytask.CheckInStatus(func(err error) sentry.CheckInStatus {
+		var snooze *rivertype.JobSnoozeError
+		switch {
+		case len(job.Errors) > 0:
+			return ""
+		case errors.As(*outcome, &snooze):
+			return ""
+		case err != nil:
+			return sentry.CheckInStatusError
+		}
+		return sentry.CheckInStatusOK
+	})
 }
 
 // outcomeStatus is the status of a job the worker cancelled.
