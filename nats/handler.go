@@ -60,6 +60,14 @@ func Term(err error) error {
 //     AckWait nor burns their MaxDeliver having them redelivered to itself
 //     while it stops. No transaction is sent for a message never run.
 //
+// A message published under sentrytask.WithMonitor is a scheduled run of a
+// Sentry Crons monitor, whose check-in its publisher opened: its first
+// delivery closes it, "ok" when handle returns nil, "error" for an error,
+// a Term or a panic, with the time since it was published. A redelivery
+// reports nothing, since Sentry keeps one closing check-in per run; one
+// whose first delivery was refused (its consumer stopping) is reported by
+// Sentry as timed out after the monitor's max_runtime.
+//
 // A handler that acks the message itself is left to it. How the message
 // was settled is in the transaction's data: messaging.nats.settled (ack,
 // term or nak) and messaging.nats.nak_delay (milliseconds).
@@ -91,15 +99,28 @@ func (h *handler) handleMsg(msg jetstream.Msg) {
 	}
 	m := message(msg, headers)
 	run := func(ctx context.Context) error { return h.run(ctx, msg) }
+	opts := h.process
+	if m.RetryCount > 0 && headers.Get(monitorSlugHeader) != "" {
+		opts = append(opts[:len(opts):len(opts)], redelivered)
+	}
 	if h.cfg.pool == nil {
-		_ = sentrytask.Process(h.ctx, headers, m, run, h.process...)
+		_ = sentrytask.Process(h.ctx, headers, m, run, opts...)
 		return
 	}
 	notRun := sentrytask.OnNotRun(func(error) { h.refuse(msg) })
-	if _, err := h.cfg.pool.Process(h.ctx, headers, m, run, append(h.process[:len(h.process):len(h.process)], notRun)...); err != nil {
+	if _, err := h.cfg.pool.Process(h.ctx, headers, m, run, append(opts[:len(opts):len(opts)], notRun)...); err != nil {
 		h.refuse(msg)
 	}
 }
+
+// monitorSlugHeader names the Sentry Crons monitor of a message that is a
+// scheduled run (sentrytask.WithMonitor).
+const monitorSlugHeader = "sentry-monitor-slug"
+
+// redelivered is how a redelivered scheduled run closes its check-in: it
+// does not; its first delivery did, since Sentry keeps one closing
+// check-in per run.
+var redelivered = sentrytask.CheckInStatus(func(error) sentry.CheckInStatus { return "" })
 
 // message describes msg for sentrytask.Process.
 func message(msg jetstream.Msg, headers nats.Header) sentrytask.Message {
