@@ -20,18 +20,21 @@ import (
 )
 
 // envelope is what a Sentry server receives: the envelope header's trace
-// (the sampling context dynamic sampling reads) and the transaction.
+// (the sampling context dynamic sampling reads) and the transaction or
+// check-in (its Type is the item's).
 type envelope struct {
 	Trace map[string]string
 	Event struct {
 		Type        string                    `json:"type"`
 		Transaction string                    `json:"transaction"`
 		Contexts    map[string]map[string]any `json:"contexts"`
+		CheckInID   string                    `json:"check_in_id"`
+		Status      string                    `json:"status"`
 	}
 }
 
-// ingest is a Sentry server on loopback that keeps the transaction
-// envelopes sent to it, and a hub whose client sends there with
+// ingest is a Sentry server on loopback that keeps the transaction and
+// check-in envelopes sent to it, and a hub whose client sends there with
 // sentry-go's own HTTP transport and the given release and environment.
 func ingest(t *testing.T, opts ...func(*sentry.ClientOptions)) (*sentry.Hub, func() []envelope) {
 	t.Helper()
@@ -42,16 +45,20 @@ func ingest(t *testing.T, opts ...func(*sentry.ClientOptions)) (*sentry.Hub, fun
 		lines := bufio.NewScanner(strings.NewReader(string(body)))
 		lines.Buffer(nil, 1<<20)
 		var header struct{ Trace map[string]string }
+		var item struct{ Type string }
 		var e envelope
 		for i := 0; lines.Scan(); i++ {
 			switch i {
 			case 0:
 				_ = json.Unmarshal(lines.Bytes(), &header)
+			case 1:
+				_ = json.Unmarshal(lines.Bytes(), &item)
 			case 2:
 				_ = json.Unmarshal(lines.Bytes(), &e.Event)
 			}
 		}
-		if e.Event.Type == "transaction" {
+		if item.Type == "transaction" || item.Type == "check_in" {
+			e.Event.Type = item.Type
 			e.Trace = header.Trace
 			mu.Lock()
 			got = append(got, e)
@@ -237,5 +244,37 @@ func TestAnIncomingSampleRandIsForwardedUnchanged(t *testing.T) {
 	got := envelopes()
 	if dsc.Entries["sample_rand"] != "0.004321" || len(got) != 1 || got[0].Trace["sample_rand"] != "0.004321" {
 		t.Errorf("forwarded %q, envelopes %v; want the head's sample_rand 0.004321 in both", forwarded, got)
+	}
+}
+
+// TestCheckInEnvelopesCarryTheRunsTrace: both check-ins of a scheduled
+// run go out with the run's trace in their envelope's header, the head's
+// sampling context, as Sentry's other SDKs send a check-in.
+func TestCheckInEnvelopesCarryTheRunsTrace(t *testing.T) {
+	t.Parallel()
+	schedHub, schedEnvs := ingest(t)
+	ctx, tx := sentrytask.Continue(sentry.SetHubOnContext(context.Background(), schedHub), sentrytask.MapCarrier{}, "tick")
+	headers := sentrytask.MapCarrier{}
+	sentrytask.Publish(sentrytask.WithMonitor(ctx, everyMinute), headers, sentrytask.Message{Destination: "reports"}).End(nil)
+	sentrytask.FinishTransaction(tx, sentry.SpanStatusOK)
+
+	workerHub, workerEnvs := ingest(t, func(o *sentry.ClientOptions) { o.Release = "worker@1.0" })
+	_ = sentrytask.Process(sentry.SetHubOnContext(context.Background(), workerHub), headers, sentrytask.Message{Destination: "reports"}, noop)
+
+	head, _ := sentry.DynamicSamplingContextFromHeader([]byte(headers["baggage"]))
+	var checkIns []envelope
+	for _, e := range append(schedEnvs(), workerEnvs()...) {
+		if e.Event.Type == "check_in" {
+			checkIns = append(checkIns, e)
+		}
+	}
+	if len(checkIns) != 2 || checkIns[0].Event.Status != "in_progress" || checkIns[1].Event.Status != "ok" ||
+		checkIns[0].Event.CheckInID != headers["sentry-monitor-check-in-id"] || checkIns[1].Event.CheckInID != checkIns[0].Event.CheckInID {
+		t.Fatalf("check-in envelopes %+v; want the run's in_progress and ok", checkIns)
+	}
+	for _, e := range checkIns {
+		if e.Trace["trace_id"] != tx.TraceID.String() || e.Trace["sample_rand"] != head.Entries["sample_rand"] || e.Trace["release"] != "ours@2.0" {
+			t.Errorf("%s check-in's envelope carries %v; want the head's sampling context %v", e.Event.Status, e.Trace, head.Entries)
+		}
 	}
 }
