@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getsentry/sentry-go"
 	"github.com/sentrytask/sentrytask"
@@ -70,5 +71,34 @@ func TestCheckFindsACheckInOffTheRunsTrace(t *testing.T) {
 	err := sentrytasktest.Check(closing)
 	if err == nil || !strings.Contains(err.Error(), "never opened") || !strings.Contains(err.Error(), "not recorded") {
 		t.Errorf("Check of a lone closing check-in: %v; want it closed but never opened, on a span not recorded", err)
+	}
+}
+
+// A worker process writes its events, check-ins among them, for the
+// process that checks the trace: they read back as they were.
+func TestCheckInsCrossProcessesInJSON(t *testing.T) {
+	t.Parallel()
+	events := run(t, func(context.Context) error { return nil })
+	var b strings.Builder
+	if err := sentrytasktest.WriteJSON(&b, events); err != nil {
+		t.Fatal(err)
+	}
+	back, err := sentrytasktest.ReadJSON(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sentrytasktest.Check(back, sentrytasktest.ExpectRuns("sync", 1)); err != nil {
+		t.Error(err)
+	}
+	before, after := sentrytasktest.CheckIns(events), sentrytasktest.CheckIns(back)
+	if len(after) != len(before) {
+		t.Fatalf("read back %d check-ins of %d", len(after), len(before))
+	}
+	for i := range before {
+		a, b := before[i], after[i]
+		if a.ID != b.ID || a.Slug != b.Slug || a.Status != b.Status || a.TraceID != b.TraceID || a.SpanID != b.SpanID ||
+			(a.Duration-b.Duration).Abs() > time.Microsecond {
+			t.Errorf("check-in %d read back as %+v; was %+v", i, b, a)
+		}
 	}
 }

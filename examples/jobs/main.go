@@ -14,7 +14,12 @@
 // KAFKA_BROKERS=host:port, with any number of workers on any number of
 // machines in production.
 //
+// With -crons N, it shows a scheduled job instead: River's leader
+// schedules a run every second, N times, which Sentry Crons monitors, and
+// a worker process builds each (crons.go).
+//
 //	go run ./examples/jobs [-engine river|nats|kafka] [-orders 3]
+//	go run ./examples/jobs -crons 3
 package main
 
 import (
@@ -48,17 +53,23 @@ func main() {
 	var s settings
 	flag.StringVar(&s.engine, "engine", "river", "the job queue: river, nats or kafka")
 	flag.IntVar(&s.orders, "orders", 3, "how many orders the CLI places")
+	flag.IntVar(&s.crons, "crons", 0, "instead of orders, schedule this many runs of a periodic River job that Sentry Crons monitors")
 	worker := flag.Bool("worker", false, "run as the worker process (the shop starts it)")
 	flag.StringVar(&s.queueAddr, "queue", "", "for the worker: where the shop's queue is")
 	flag.StringVar(&s.inventoryURL, "inventory", "", "for the worker: the inventory service's URL")
 	flag.Parse()
 	s.dsn = os.Getenv("SENTRY_DSN")
-	if s.orders < 1 || s.engine != "river" && s.engine != "nats" && s.engine != "kafka" {
-		fmt.Fprintln(os.Stderr, "jobs: -orders must be at least 1 and -engine river, nats or kafka")
+	if s.orders < 1 || s.crons < 0 || s.engine != "river" && s.engine != "nats" && s.engine != "kafka" || s.crons > 0 && s.engine != "river" {
+		fmt.Fprintln(os.Stderr, "jobs: -orders must be at least 1, -engine river, nats or kafka, and -crons at least 0, with river")
 		os.Exit(2)
 	}
 	run := runShop
-	if *worker {
+	switch {
+	case s.crons > 0 && *worker:
+		run = runReportWorker
+	case s.crons > 0:
+		run = runScheduler
+	case *worker:
 		run = runWorker
 	}
 	if err := run(os.Stdout, s); err != nil {
@@ -69,7 +80,7 @@ func main() {
 
 type settings struct {
 	engine, dsn             string
-	orders                  int
+	orders, crons           int
 	queueAddr, inventoryURL string
 }
 

@@ -54,11 +54,12 @@ type riverQueue struct {
 // quiet keeps River's logs out of the example's output.
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// openRiver makes the shop's queue: a new database or schema, migrated.
-func openRiver() (queue, error) {
+// openRiver makes the shop's queue: a new database or schema, migrated,
+// and a client for it, configured by configure after the defaults.
+func openRiver(configure ...func(*river.Config)) (*riverQueue, error) {
 	if dbURL := os.Getenv("DATABASE_URL"); dbURL != "" {
 		schema := "jobs_" + randomName()
-		q, err := riverOnPostgres(dbURL, schema, true)
+		q, err := riverOnPostgres(dbURL, schema, true, configure...)
 		if err != nil {
 			return nil, err
 		}
@@ -69,7 +70,7 @@ func openRiver() (queue, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, err := riverOnSQLite(filepath.Join(dir, "river.db"), true)
+	q, err := riverOnSQLite(filepath.Join(dir, "river.db"), true, configure...)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -80,14 +81,14 @@ func openRiver() (queue, error) {
 
 // connectRiver connects the worker to the shop's queue at addr: a SQLite
 // file, or a PostgreSQL URL with "#schema".
-func connectRiver(addr string) (queue, error) {
+func connectRiver(addr string, configure ...func(*river.Config)) (*riverQueue, error) {
 	if dbURL, schema, ok := strings.Cut(addr, "#"); ok {
-		return riverOnPostgres(dbURL, schema, false)
+		return riverOnPostgres(dbURL, schema, false, configure...)
 	}
-	return riverOnSQLite(addr, false)
+	return riverOnSQLite(addr, false, configure...)
 }
 
-func riverOnSQLite(path string, create bool) (*riverQueue, error) {
+func riverOnSQLite(path string, create bool, configure ...func(*river.Config)) (*riverQueue, error) {
 	// Two processes share the file: each waits for the other's writes
 	// rather than failing with SQLITE_BUSY.
 	dsn := (&url.URL{Scheme: "file", Path: path, RawQuery: "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"}).String()
@@ -97,14 +98,14 @@ func riverOnSQLite(path string, create bool) (*riverQueue, error) {
 	}
 	db.SetMaxOpenConns(1) // riversqlite's doc: SQLite runs one statement at a time
 	q := &riverQueue{addr: path, cleanup: []func(){func() { db.Close() }}}
-	if err := setUp(q, riversqlite.New(db), "", create); err != nil {
+	if err := setUp(q, riversqlite.New(db), "", create, configure); err != nil {
 		q.close()
 		return nil, err
 	}
 	return q, nil
 }
 
-func riverOnPostgres(dbURL, schema string, create bool) (*riverQueue, error) {
+func riverOnPostgres(dbURL, schema string, create bool, configure ...func(*river.Config)) (*riverQueue, error) {
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, dbURL)
 	if err != nil {
@@ -120,7 +121,7 @@ func riverOnPostgres(dbURL, schema string, create bool) (*riverQueue, error) {
 			_, _ = pool.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
 		})
 	}
-	if err := setUp(q, riverpgxv5.New(pool), schema, create); err != nil {
+	if err := setUp(q, riverpgxv5.New(pool), schema, create, configure); err != nil {
 		q.close()
 		return nil, err
 	}
@@ -129,8 +130,9 @@ func riverOnPostgres(dbURL, schema string, create bool) (*riverQueue, error) {
 
 // setUp migrates the database, for the shop, and makes the River client:
 // one that inserts, for the shop, or one that works jobs, for the worker.
-// Both have sentrytaskriver's middleware, which carries the trace.
-func setUp[TTx any](q *riverQueue, driver riverdriver.Driver[TTx], schema string, create bool) error {
+// Both have sentrytaskriver's middleware, which carries the trace;
+// configure changes the rest.
+func setUp[TTx any](q *riverQueue, driver riverdriver.Driver[TTx], schema string, create bool, configure []func(*river.Config)) error {
 	if create {
 		migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Schema: schema, Logger: quiet})
 		if err != nil {
@@ -154,6 +156,9 @@ func setUp[TTx any](q *riverQueue, driver riverdriver.Driver[TTx], schema string
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
 		// SQLite has no LISTEN: the worker polls for new jobs.
 		cfg.FetchCooldown, cfg.FetchPollInterval = 20*time.Millisecond, 50*time.Millisecond
+	}
+	for _, f := range configure {
+		f(cfg)
 	}
 	client, err := river.NewClient(driver, cfg)
 	if err != nil {
