@@ -33,6 +33,11 @@
 //     was never inserted (see Middleware.InsertMany for what to do).
 //   - Metadata up to 1 MiB carries the trace; larger metadata is inserted
 //     as it is, without it.
+//   - A periodic job made with NewPeriodicJob is a Sentry Crons monitor:
+//     each run the leader inserts heads a trace of its own and opens its
+//     check-in, and the first attempt that ends closes it on the worker —
+//     ok, or error for a failure, a panic or a cancel, even one River
+//     retries; a snooze leaves it open (see Middleware.Work).
 //
 // River needs Go 1.26, and so does this module; the sentrytask module does
 // not depend on it.
