@@ -73,19 +73,35 @@ type runCheckIn struct {
 	closed bool
 }
 
+// An openedCheckIn is a run's check-in where it was opened, with the hub
+// and trace it went out on, to close it there if the run is never sent.
+type openedCheckIn struct {
+	runCheckIn
+	hub   *sentry.Hub
+	trace sentry.PropagationContext
+}
+
+// close closes the run where it was opened. A nil r does nothing.
+func (r *openedCheckIn) close(status sentry.CheckInStatus) {
+	if r != nil {
+		r.runCheckIn.close(r.hub, status, r.trace)
+	}
+}
+
 // openCheckIn writes the check-in of a run of m into c and sends its
 // "in_progress" check-in on the trace o names, before the message is sent,
 // so that it reaches Sentry before the worker's closing one as often as
 // the transports allow.
-func openCheckIn(hub *sentry.Hub, c Carrier, m *Monitor, o outgoing) *runCheckIn {
-	r := &runCheckIn{slug: m.Slug, id: newCheckInID(), config: m.Config, start: time.Now()}
+func openCheckIn(hub *sentry.Hub, c Carrier, m *Monitor, o outgoing) *openedCheckIn {
+	r := &openedCheckIn{runCheckIn: runCheckIn{slug: m.Slug, id: newCheckInID(), config: m.Config, start: time.Now()},
+		hub: hub, trace: checkInTrace(o)}
 	c.Set(wire.MonitorSlugKey, r.slug)
 	if cfg := wire.FormatMonitorConfig(r.config); cfg != "" {
 		c.Set(wire.MonitorConfigKey, cfg)
 	}
 	c.Set(wire.MonitorCheckInIDKey, string(r.id))
 	c.Set(wire.MonitorStartKey, wire.FormatEnqueuedTime(r.start))
-	r.send(hub, sentry.CheckInStatusInProgress, checkInTrace(o))
+	r.send(hub, sentry.CheckInStatusInProgress, r.trace)
 	return r
 }
 

@@ -13,12 +13,9 @@ import (
 // was started (Sentry off, or the span on the context not sampled).
 type Publishing struct {
 	sent sentSpan
-	// The check-in of the scheduled run the message is (WithMonitor), on
-	// the trace the message carries: closed here only if the run never
-	// reaches a consumer.
-	hub     *sentry.Hub
-	checkIn *runCheckIn
-	trace   sentry.PropagationContext
+	// The check-in of the scheduled run the message is (WithMonitor):
+	// closed here only if the run never reaches a consumer.
+	checkIn *openedCheckIn
 }
 
 // Publish starts the "queue.publish" span of a message about to be sent,
@@ -54,7 +51,6 @@ func Publish(ctx context.Context, c Carrier, m Message) *Publishing {
 	o.writeTo(c)
 	c.Set(keyEnqueuedTime, wire.FormatEnqueuedTime(time.Now()))
 	if mon := monitorOf(ctx, c); mon != nil {
-		p.hub, p.trace = hub, checkInTrace(o)
 		p.checkIn = openCheckIn(hub, c, mon, o)
 	}
 	return p
@@ -72,7 +68,7 @@ func (p *Publishing) SetMessageID(id string) {
 // as "error": no consumer will.
 func (p *Publishing) End(err error) {
 	if err != nil {
-		p.checkIn.close(p.hub, sentry.CheckInStatusError, p.trace)
+		p.checkIn.close(sentry.CheckInStatusError)
 	}
 	p.sent.end(errorStatus(err))
 }
@@ -88,7 +84,7 @@ func (p *Publishing) End(err error) {
 // the engine dropped closes its check-in as "error": the run it stands for
 // did not happen, and the message the engine holds reports its own.
 func (p *Publishing) EndDuplicate(id string) {
-	p.checkIn.close(p.hub, sentry.CheckInStatusError, p.trace)
+	p.checkIn.close(sentry.CheckInStatusError)
 	s := p.sent.span
 	if s == nil {
 		return
