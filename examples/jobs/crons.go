@@ -141,13 +141,7 @@ func runReportWorker(out io.Writer, s settings) error {
 	if err := errors.Join(waitErr, q.client.Stop(stopCtx)); err != nil {
 		return err
 	}
-	if !sentry.Flush(5 * time.Second) {
-		return errors.New("timed out sending events to Sentry")
-	}
-	if rec == nil {
-		return sent.Err()
-	}
-	return sentrytasktest.WriteJSON(out, rec.Events())
+	return handOver(out, rec)
 }
 
 // buildReport builds a report; the second run fails its first attempt.

@@ -43,11 +43,7 @@ func TestScheduledRunsCheckInWhereScheduledAndWhereRun(t *testing.T) {
 				}
 			}
 			if name == "postgres" {
-				for s := range schemas(t, os.Getenv(postgresEnv)) {
-					if !before[s] {
-						t.Errorf("%s is left behind", s)
-					}
-				}
+				noneLeftBehind(t, before, schemas(t, os.Getenv(postgresEnv)))
 			}
 		})
 	}

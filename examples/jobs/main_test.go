@@ -94,11 +94,7 @@ func TestTraceCrossesTheQueueWhole(t *testing.T) {
 				t.Errorf("%d queue.process transactions below a publish span; want 3:\n%s", n, out)
 			}
 			if v.made != nil {
-				for name := range v.made(t) {
-					if !before[name] {
-						t.Errorf("%s is left behind", name)
-					}
-				}
+				noneLeftBehind(t, before, v.made(t))
 			}
 		})
 	}
@@ -143,6 +139,17 @@ func TestRejectsBadFlags(t *testing.T) {
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(out, "-engine river, nats or kafka") {
 			t.Errorf("jobs %v: %v, %q; want exit status 2 and the usage", args, err, out)
+		}
+	}
+}
+
+// noneLeftBehind fails t for each name in now that was not in before:
+// something the program made on a server and did not remove.
+func noneLeftBehind(t *testing.T, before, now map[string]bool) {
+	t.Helper()
+	for name := range now {
+		if !before[name] {
+			t.Errorf("%s is left behind", name)
 		}
 	}
 }
