@@ -64,10 +64,6 @@ func TestBadArgumentsPanicAtTheCall(t *testing.T) {
 		{"Continue(ctx, nil, op)", func() { sentrytask.Continue(ctx, nil, "op") }, "Continue called with a nil carrier"},
 		{"RequestEditor(ctx, nil)", func() { _ = sentrytask.RequestEditor(ctx, nil) }, "RequestEditor called with a nil request"},
 		{"Middleware(nil)", func() { sentrytask.Middleware(nil) }, "Middleware called with a nil handler"},
-		{"NewTransport(nil, WithRecover500)", func() { sentrytask.NewTransport(nil, sentrytask.WithRecover500()) }, "WithRecover500 given to NewTransport; it applies to Middleware"},
-		{"NewRequestEditor(WithHub)", func() { sentrytask.NewRequestEditor(sentrytask.WithHub(nil)) }, "WithHub given to NewRequestEditor; it applies to Middleware"},
-		{"NewRequestEditor(WithRecover500)", func() { sentrytask.NewRequestEditor(sentrytask.WithRecover500()) }, "WithRecover500 given to NewRequestEditor"},
-		{"Middleware(h, WithTraceparent)", func() { sentrytask.Middleware(http.NotFoundHandler(), sentrytask.WithTraceparent()) }, "WithTraceparent given to Middleware; it applies to NewTransport and NewRequestEditor"},
 	} {
 		if got := panics(tc.f); !strings.Contains(got, tc.want) || !strings.HasPrefix(got, "sentrytask: ") {
 			t.Errorf("%s panicked with %q; want a message containing %q", tc.call, got, tc.want)
@@ -86,7 +82,7 @@ func TestNilArgumentsWithADefaultGetIt(t *testing.T) {
 	p := sentrytask.NewPool(1, nil, sentrytask.Option(nil))
 	shutdown(t, p)
 	if sentrytask.NewTransport(nil, nil) == nil || sentrytask.Middleware(http.NotFoundHandler(), nil) == nil {
-		t.Error("a nil HTTPOption was not taken as none")
+		t.Error("a nil TransportOption or MiddlewareOption was not taken as none")
 	}
 }
 
@@ -124,6 +120,44 @@ func TestAnOptionWhereItCannotApplyDoesNotCompile(t *testing.T) {
 		if out := reflect.TypeOf(f).Out(0); out.Implements(option) {
 			t.Errorf("%s returns something tasks take", name)
 		}
+	}
+}
+
+// TestAnHTTPOptionForTheOtherSideDoesNotCompile: the options of a request's
+// sending side (NewTransport, NewRequestEditor, StartCall) and of its
+// receiving side (Middleware) are of two types, which neither side's
+// options satisfy for the other; WithFilter's is every one of them.
+func TestAnHTTPOptionForTheOtherSideDoesNotCompile(t *testing.T) {
+	t.Parallel()
+	transport := reflect.TypeFor[sentrytask.TransportOption]()
+	middleware := reflect.TypeFor[sentrytask.MiddlewareOption]()
+	process := reflect.TypeFor[sentrytask.ProcessOption]()
+	for name, f := range map[string]any{"NewTransport": sentrytask.NewTransport, "NewRequestEditor": sentrytask.NewRequestEditor, "StartCall": sentrytask.StartCall} {
+		if in := reflect.TypeOf(f); in.In(in.NumIn()-1).Elem() != transport {
+			t.Errorf("%s's options are not TransportOptions", name)
+		}
+	}
+	if in := reflect.TypeOf(sentrytask.Middleware); in.In(in.NumIn()-1).Elem() != middleware {
+		t.Error("Middleware's options are not MiddlewareOptions")
+	}
+	for name, out := range map[string]reflect.Type{
+		"WithPropagationTargets": reflect.TypeOf(sentrytask.WithPropagationTargets("x")),
+		"WithTraceparent":        reflect.TypeOf(sentrytask.WithTraceparent()),
+	} {
+		if !out.Implements(transport) || out.Implements(middleware) {
+			t.Errorf("%s's option is not for the sending side only", name)
+		}
+	}
+	for name, out := range map[string]reflect.Type{
+		"WithHub":        reflect.TypeOf(sentrytask.WithHub(nil)),
+		"WithRecover500": reflect.TypeOf(sentrytask.WithRecover500()),
+	} {
+		if !out.Implements(middleware) || out.Implements(transport) {
+			t.Errorf("%s's option is not for the receiving side only", name)
+		}
+	}
+	if f := reflect.TypeOf(sentrytask.WithFilter(nil)); !f.Implements(middleware) || !f.Implements(process) || !f.Implements(transport) {
+		t.Error("WithFilter's option is not a MiddlewareOption, a TransportOption and a ProcessOption")
 	}
 }
 

@@ -34,10 +34,10 @@ type Deleter interface {
 // span, as Inject does. Outside them it writes none, and removes the trace
 // headers c holds if c is a Deleter (other baggage members stay).
 //
-// Of the HTTPOptions, WithPropagationTargets and WithTraceparent apply;
-// StartCall panics if given another. Set the span's data with SetData; end
-// it with End when the call has ended.
-func StartCall(ctx context.Context, c Carrier, op, description string, to *url.URL, opts ...HTTPOption) *Call {
+// Its TransportOptions (WithPropagationTargets, WithTraceparent) apply as
+// to NewTransport. Set the span's data with SetData; end it with End when
+// the call has ended.
+func StartCall(ctx context.Context, c Carrier, op, description string, to *url.URL, opts ...TransportOption) *Call {
 	mustContext(ctx, "StartCall")
 	mustWritable(c, "StartCall")
 	call := &Call{}
@@ -45,12 +45,14 @@ func StartCall(ctx context.Context, c Carrier, op, description string, to *url.U
 	if st == nil {
 		return call
 	}
-	cfg := newHTTPConfig("StartCall", clientOptions, opts)
+	cfg := newTransportConfig(opts)
 	watchAs := description
 	if watchAs == "" {
 		watchAs = op
 	}
-	call.sent.start(ctx, hub, st, op, description, watchAs)
+	if cfg.traces(FilterInput{Op: op, Name: description, Headers: c}) {
+		call.sent.start(ctx, hub, st, op, description, watchAs)
+	}
 	if !cfg.targetsOf(st).Match(to) {
 		removeTraceHeaders(c)
 		return call

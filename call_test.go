@@ -125,18 +125,6 @@ func TestACallNotEndedIsAnOrphan(t *testing.T) {
 	}
 }
 
-func TestStartCallRefusesServerOptions(t *testing.T) {
-	t.Parallel()
-	ctx, tx, _ := newTrace(t, "checkout")
-	defer tx.Finish()
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(r.(string), "WithRecover500 given to StartCall") {
-			t.Errorf("recovered %v; want a panic naming WithRecover500 and StartCall", r)
-		}
-	}()
-	sentrytask.StartCall(ctx, sentrytask.MapCarrier{}, "grpc.client", "call", nil, sentrytask.WithRecover500())
-}
-
 // only1 returns the single span in spans, failing the test otherwise.
 func only1(t *testing.T, spans []*sentry.Span) *sentry.Span {
 	t.Helper()

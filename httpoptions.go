@@ -5,90 +5,99 @@ import (
 	"github.com/sentrytask/sentrytask/internal/wire"
 )
 
-// An HTTPOption configures NewTransport, NewRequestEditor or Middleware:
-// one type for both sides of a request, as otelhttp has, so that options
-// can be kept together. An option for the other side is not ignored: the
-// constructor given it panics, naming it.
-type HTTPOption func(*httpConfig)
+// The options of the two sides of a request are of two types, as grpc-go's
+// DialOption and ServerOption are: an option given to the side it does not
+// apply to does not compile.
 
-// httpConfig is the resolved form of a list of HTTPOptions for one side.
-type httpConfig struct {
-	side  httpSide
-	where string // the constructor, for messages
-
-	targets     *wire.Targets // client side; nil: the client's
-	traceparent bool          // client side
-	recover500  bool          // server side
-	hub         *sentry.Hub   // server side; nil: the request's, else the global hub
+// A TransportOption configures the sending side of a request or call:
+// NewTransport, NewRequestEditor and StartCall. WithPropagationTargets,
+// WithTraceparent and WithFilter are TransportOptions.
+type TransportOption interface {
+	applyTransport(*transportConfig)
 }
 
-type httpSide uint8
+// A MiddlewareOption configures Middleware, the receiving side of a
+// request. WithHub, WithRecover500 and WithFilter are MiddlewareOptions.
+type MiddlewareOption interface {
+	applyMiddleware(*middlewareConfig)
+}
 
-const (
-	clientOptions httpSide = iota // NewTransport, NewRequestEditor
-	serverOptions                 // Middleware
-)
+// transportConfig is the resolved form of a list of TransportOptions.
+type transportConfig struct {
+	targets     *wire.Targets // nil: the client's
+	traceparent bool
+	filter      Filter
+}
 
-func newHTTPConfig(where string, side httpSide, opts []HTTPOption) httpConfig {
-	c := httpConfig{side: side, where: where}
+// traces reports whether the filter, if there is one, lets in be traced.
+func (c *transportConfig) traces(in FilterInput) bool { return c.filter == nil || c.filter(in) }
+
+func newTransportConfig(opts []TransportOption) transportConfig {
+	var c transportConfig
 	for _, opt := range opts {
 		if opt != nil {
-			opt(&c)
+			opt.applyTransport(&c)
 		}
 	}
 	return c
 }
 
-// only panics unless the options are for side: name is the option.
-func (c *httpConfig) only(side httpSide, name string) {
-	if c.side != side {
-		applies := "NewTransport and NewRequestEditor"
-		if side == serverOptions {
-			applies = "Middleware"
-		}
-		panic("sentrytask: " + name + " given to " + c.where + "; it applies to " + applies)
-	}
+// middlewareConfig is the resolved form of a list of MiddlewareOptions.
+type middlewareConfig struct {
+	recover500 bool
+	hub        *sentry.Hub // nil: the request's, else the global hub
+	filter     Filter
 }
+
+func newMiddlewareConfig(opts []MiddlewareOption) middlewareConfig {
+	var c middlewareConfig
+	for _, opt := range opts {
+		if opt != nil {
+			opt.applyMiddleware(&c)
+		}
+	}
+	return c
+}
+
+type transportOption func(*transportConfig)
+
+func (o transportOption) applyTransport(c *transportConfig) { o(c) }
+
+type middlewareOption func(*middlewareConfig)
+
+func (o middlewareOption) applyMiddleware(c *middlewareConfig) { o(c) }
 
 // targetsOf returns the targets that decide which requests carry trace
 // headers: the options', or else those of st's client.
-func (c *httpConfig) targetsOf(st *clientState) *wire.Targets {
+func (c *transportConfig) targetsOf(st *clientState) *wire.Targets {
 	if c.targets != nil {
 		return c.targets
 	}
 	return &st.targets
 }
 
-// WithPropagationTargets replaces, for one transport or request editor, the
-// client's TracePropagationTargets: only requests to these targets carry
-// trace headers. With no targets, no request does — for a client that only
-// calls third parties. See NewTransport for what a target matches.
-func WithPropagationTargets(targets ...string) HTTPOption {
+// WithPropagationTargets replaces, for one transport, request editor or
+// call, the client's TracePropagationTargets: only requests to these
+// targets carry trace headers. With no targets, no request does — for a
+// client that only calls third parties. See NewTransport for what a target
+// matches.
+func WithPropagationTargets(targets ...string) TransportOption {
 	t := wire.CompileOnly(targets)
-	return func(c *httpConfig) {
-		c.only(clientOptions, "WithPropagationTargets")
-		c.targets = &t
-	}
+	return transportOption(func(c *transportConfig) { c.targets = &t })
 }
 
 // WithTraceparent adds the W3C traceparent header to every request that
 // carries trace headers, whatever the client's PropagateTraceparent says.
-func WithTraceparent() HTTPOption {
-	return func(c *httpConfig) {
-		c.only(clientOptions, "WithTraceparent")
-		c.traceparent = true
-	}
+func WithTraceparent() TransportOption {
+	return transportOption(func(c *transportConfig) { c.traceparent = true })
 }
 
 // WithRecover500 makes Middleware answer a panicking request with 500
 // Internal Server Error (if nothing was written yet) instead of panicking
 // again after reporting it. The default re-panic lets net/http (or another
 // middleware further out) do what it does with panics.
-func WithRecover500() HTTPOption {
-	return func(c *httpConfig) {
-		c.only(serverOptions, "WithRecover500")
-		c.recover500 = true
-	}
+func WithRecover500() MiddlewareOption {
+	return middlewareOption(func(c *middlewareConfig) { c.recover500 = true })
 }
 
 // WithHub makes Middleware fork hub for each request, as the gRPC
@@ -96,9 +105,6 @@ func WithRecover500() HTTPOption {
 // hub on the request's context, which the server's BaseContext (or a
 // middleware further out) puts there, else the global hub that
 // sentry.Init sets up.
-func WithHub(hub *sentry.Hub) HTTPOption {
-	return func(c *httpConfig) {
-		c.only(serverOptions, "WithHub")
-		c.hub = hub
-	}
+func WithHub(hub *sentry.Hub) MiddlewareOption {
+	return middlewareOption(func(c *middlewareConfig) { c.hub = hub })
 }

@@ -10,6 +10,7 @@ type middleware struct {
 	next    http.Handler
 	recover bool
 	hub     *sentry.Hub // WithHub's, or nil
+	filter  Filter      // WithFilter's, or nil
 }
 
 // Middleware returns a handler that runs next inside an "http.server"
@@ -45,14 +46,15 @@ type middleware struct {
 //     reported.
 //
 // When no enabled client is bound, next runs with the request untouched.
-// Of the HTTPOptions WithHub and WithRecover500 apply; Middleware panics if
-// given another, or a nil next.
-func Middleware(next http.Handler, opts ...HTTPOption) http.Handler {
+// A request WithFilter leaves out runs next with a fork of the hub that
+// continues the caller's trace, and no transaction. Middleware panics
+// given a nil next.
+func Middleware(next http.Handler, opts ...MiddlewareOption) http.Handler {
 	if next == nil {
 		panic("sentrytask: Middleware called with a nil handler")
 	}
-	c := newHTTPConfig("Middleware", serverOptions, opts)
-	return &middleware{next: next, recover: c.recover500, hub: c.hub}
+	c := newMiddlewareConfig(opts)
+	return &middleware{next: next, recover: c.recover500, hub: c.hub, filter: c.filter}
 }
 
 func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -68,6 +70,11 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h := r.Header
 	p := readIncoming(st, h.Values(headerSentryTrace), h.Values(headerBaggage), h.Values(headerTraceparent))
+	if m.filter != nil && !m.filter(FilterInput{Op: "http.server", Name: r.URL.Path, Headers: HeaderCarrier(h)}) {
+		ctx, _ = continueUntraced(ctx, hub, p)
+		m.next.ServeHTTP(w, r.WithContext(ctx))
+		return
+	}
 	name, source, pattern := startName(m.next, r)
 	ctx, hub, tx := continueRemote(ctx, hub, p, "http.server", name, source)
 	hub.Scope().SetRequest(r)

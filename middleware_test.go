@@ -32,7 +32,7 @@ var accepted = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w
 
 // serve runs one request through Middleware(h) with the server's hub bound
 // to the request's context, as a server's BaseContext would bind it.
-func serve(hub *sentry.Hub, h http.Handler, req *http.Request, opts ...sentrytask.HTTPOption) *httptest.ResponseRecorder {
+func serve(hub *sentry.Hub, h http.Handler, req *http.Request, opts ...sentrytask.MiddlewareOption) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
 	req = req.WithContext(sentry.SetHubOnContext(req.Context(), hub))
 	sentrytask.Middleware(h, opts...).ServeHTTP(w, req)

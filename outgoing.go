@@ -160,12 +160,12 @@ var defaultEditor = &requestEditor{}
 
 // NewRequestEditor returns a function like RequestEditor that follows opts:
 // WithPropagationTargets and WithTraceparent, as NewTransport does.
-func NewRequestEditor(opts ...HTTPOption) func(ctx context.Context, req *http.Request) error {
-	e := &requestEditor{clientSide: newHTTPConfig("NewRequestEditor", clientOptions, opts)}
+func NewRequestEditor(opts ...TransportOption) func(ctx context.Context, req *http.Request) error {
+	e := &requestEditor{clientSide: newTransportConfig(opts)}
 	return e.edit
 }
 
-type requestEditor struct{ clientSide httpConfig }
+type requestEditor struct{ clientSide transportConfig }
 
 func (e *requestEditor) edit(ctx context.Context, req *http.Request) error {
 	mustContext(ctx, "RequestEditor")

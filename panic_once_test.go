@@ -54,9 +54,9 @@ func TestAPanicThroughTheMiddlewareIsReportedOnce(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
-		opts []sentrytask.HTTPOption
+		opts []sentrytask.MiddlewareOption
 	}{
-		{"WithRecover500", []sentrytask.HTTPOption{sentrytask.WithRecover500()}},
+		{"WithRecover500", []sentrytask.MiddlewareOption{sentrytask.WithRecover500()}},
 		{"re-panic", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,7 +179,7 @@ func TestLayersThatCannotKnowWhetherTheCallerRecoversDoNotFlush(t *testing.T) {
 	g.Go(func(context.Context) error { panic("boom") })
 	_ = g.Wait()
 	_ = gctx
-	for _, opts := range [][]sentrytask.HTTPOption{nil, {sentrytask.WithRecover500()}} {
+	for _, opts := range [][]sentrytask.MiddlewareOption{nil, {sentrytask.WithRecover500()}} {
 		func() {
 			defer func() { _ = recover() }()
 			serve(hub, http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }),

@@ -62,15 +62,20 @@ func process(ctx context.Context, c Carrier, m Message, handle func(context.Cont
 		return j.runIn(ctx, nil, nil)
 	}
 	parent := readIncoming(st, values(c, keySentryTrace), values(c, keyBaggage), values(c, keyTraceparent))
+	name := m.Name
+	if name == "" {
+		name = m.Destination
+	}
+	if pc.filter != nil && !pc.filter(FilterInput{Op: "queue.process", Name: name, Headers: c}) {
+		ctx, hub = continueUntraced(ctx, hub, parent)
+		j.ctx, j.traced = ctx, true
+		return j.runIn(ctx, hub, nil)
+	}
 	now := time.Now()
 	enqueued, aged := enqueuedAt(values(c, keyEnqueuedTime), m, now)
 	var producer *remoteParent
 	if parent != nil && pc.newTrace && (pc.newTraceAfter <= 0 || aged && now.Sub(enqueued) > pc.newTraceAfter) {
 		producer, parent = parent, nil
-	}
-	name := m.Name
-	if name == "" {
-		name = m.Destination
 	}
 	ctx, hub, tx := continueRemote(ctx, hub, parent, "queue.process", name, sentry.SourceTask)
 	setMessageData(tx, m)

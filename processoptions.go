@@ -22,6 +22,7 @@ type processConfig struct {
 	errorStatus   func(error) sentry.SpanStatus
 	notRun        func(error)
 	checkIn       func(error) sentry.CheckInStatus
+	filter        Filter
 }
 
 func newProcessConfig(opts []ProcessOption) processConfig {

@@ -48,11 +48,11 @@ func TestNewTransportSendsNoTraceHeadersOutsideTheTargets(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		ctx  context.Context
-		opts []sentrytask.HTTPOption
+		opts []sentrytask.TransportOption
 	}{
 		{"the client's targets", withClient, nil},
-		{"the transport's targets", withClient, []sentrytask.HTTPOption{sentrytask.WithPropagationTargets("api.test")}},
-		{"the transport's targets, no client", noClient(), []sentrytask.HTTPOption{sentrytask.WithPropagationTargets("api.test")}},
+		{"the transport's targets", withClient, []sentrytask.TransportOption{sentrytask.WithPropagationTargets("api.test")}},
+		{"the transport's targets, no client", noClient(), []sentrytask.TransportOption{sentrytask.WithPropagationTargets("api.test")}},
 	} {
 		base := &capture{}
 		header := stale()

@@ -12,7 +12,7 @@ import (
 
 type transport struct {
 	base http.RoundTripper
-	opts httpConfig
+	opts transportConfig
 }
 
 var _ http.RoundTripper = (*transport)(nil)
@@ -73,13 +73,13 @@ var _ http.RoundTripper = (*transport)(nil)
 // xn--bcher-kva.example), and IP addresses in canonical form
 // ("[0:0:0:0:0:0:0:1]" is "[::1]", "::ffff:127.0.0.1" is "127.0.0.1").
 //
-// Of the HTTPOptions, WithPropagationTargets and WithTraceparent apply;
-// NewTransport panics if given another.
-func NewTransport(base http.RoundTripper, opts ...HTTPOption) http.RoundTripper {
+// Its options are TransportOptions: WithPropagationTargets,
+// WithTraceparent; a MiddlewareOption given to it does not compile.
+func NewTransport(base http.RoundTripper, opts ...TransportOption) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &transport{base: base, opts: newHTTPConfig("NewTransport", clientOptions, opts)}
+	return &transport{base: base, opts: newTransportConfig(opts)}
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -102,7 +102,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	parent := sentry.SpanFromContext(ctx)
 	var span *sentry.Span
-	if parent != nil && parent.Sampled.Bool() {
+	if parent != nil && parent.Sampled.Bool() &&
+		t.opts.traces(FilterInput{Op: "http.client", Name: req.URL.Path, Headers: HeaderCarrier(req.Header)}) {
 		span = startClientSpan(st.scratchHub(hub.Client()), parent, req)
 	}
 	if !propagate && span == nil {
