@@ -13,15 +13,20 @@ import (
 	"github.com/sentrytask/sentrytask/sentrytasktest"
 )
 
-// notHealthChecks is the README's health-check filter.
-func notHealthChecks(in sentrytask.FilterInput) bool {
-	return in.Name != "/healthz" && !strings.HasPrefix(in.Name, "/grpc.health.v1.Health/") &&
-		!strings.HasPrefix(in.Headers.Get("User-Agent"), "ELB-HealthChecker")
+// readmeHealthChecks is the README's health-check filter, compiled.
+func readmeHealthChecks(mux http.Handler) http.Handler {
+	health := sentrytask.WithFilter(func(in sentrytask.FilterInput) bool {
+		return in.Name != "/healthz" && !strings.HasPrefix(in.Name, "/grpc.health.v1.Health/") &&
+			!strings.HasPrefix(in.Headers.Get("User-Agent"), "ELB-HealthChecker")
+	})
+	handler := sentrytask.Middleware(mux, health)
+	return handler
 }
 
-// TestAFilteredRequestStartsNoTransactionAndKeepsItsTrace: a health check
-// and a load balancer's probe are left out; their handler's errors and
-// outgoing calls stay in the caller's trace; other requests are traced.
+// TestAFilteredRequestStartsNoTransactionAndKeepsItsTrace: the README's
+// filter leaves a health check and a load balancer's probe out; their
+// handler's errors and outgoing calls stay in the caller's trace; other
+// requests are traced.
 func TestAFilteredRequestStartsNoTransactionAndKeepsItsTrace(t *testing.T) {
 	t.Parallel()
 	var downstream []http.Header
@@ -32,24 +37,23 @@ func TestAFilteredRequestStartsNoTransactionAndKeepsItsTrace(t *testing.T) {
 	client := &http.Client{Transport: sentrytask.NewTransport(nil)}
 
 	hub, rec := sentrytasktest.NewHub(t)
-	var asked []sentrytask.FilterInput
-	h := sentrytask.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := readmeHealthChecks(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sentry.GetHubFromContext(r.Context()).CaptureException(errors.New("disk almost full"))
 		req, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, next.URL, nil)
 		if resp, err := client.Do(req); err == nil {
 			resp.Body.Close()
 		}
-	}), sentrytask.WithHub(hub), sentrytask.WithFilter(func(in sentrytask.FilterInput) bool {
-		asked = append(asked, in)
-		return notHealthChecks(in)
 	}))
+	serve := func(req *http.Request) {
+		h.ServeHTTP(httptest.NewRecorder(), req.WithContext(sentry.SetHubOnContext(req.Context(), hub)))
+	}
 
 	caller := "771a43a4192642f0b136d5159a501700-1234567890abcdef-1"
 	for _, probe := range []struct{ path, agent string }{{"/healthz", ""}, {"/", "ELB-HealthChecker/2.0"}} {
 		req := httptest.NewRequest(http.MethodGet, probe.path, nil)
 		req.Header.Set("sentry-trace", caller)
 		req.Header.Set("User-Agent", probe.agent)
-		h.ServeHTTP(httptest.NewRecorder(), req)
+		serve(req)
 	}
 	if n := len(rec.Transactions()); n != 0 {
 		t.Errorf("health checks sent %d transactions; want none", n)
@@ -64,11 +68,11 @@ func TestAFilteredRequestStartsNoTransactionAndKeepsItsTrace(t *testing.T) {
 			t.Errorf("call %d from a filtered request carried sentry-trace %q; want the caller's trace and span", i, got)
 		}
 	}
-	if len(asked) != 2 || asked[0].Op != "http.server" || asked[0].Name != "/healthz" {
-		t.Errorf("the filter was asked %+v; want http.server /healthz first", asked)
+	if len(downstream) != 2 || len(rec.Errors()) != 2 {
+		t.Errorf("the health checks' handlers made %d calls and captured %d errors; want 2 and 2", len(downstream), len(rec.Errors()))
 	}
 
-	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/items/7", nil))
+	serve(httptest.NewRequest(http.MethodGet, "/items/7", nil))
 	if tx := only(t, "transactions", rec.Transactions()); tx.Transaction != "GET /items/7" {
 		t.Errorf("a request the filter keeps made transaction %q", tx.Transaction)
 	}
@@ -150,5 +154,21 @@ func TestContinueUntracedContinuesWithoutATransaction(t *testing.T) {
 	}
 	if sentry.SpanFromContext(ctx) != nil || len(rec.Events()) != 0 {
 		t.Error("ContinueUntraced started a span")
+	}
+}
+
+func TestAFilterIsAskedWhatItLeavesOut(t *testing.T) {
+	t.Parallel()
+	hub, _ := sentrytasktest.NewHub(t)
+	var asked []sentrytask.FilterInput
+	h := sentrytask.Middleware(http.NotFoundHandler(), sentrytask.WithHub(hub), sentrytask.WithFilter(func(in sentrytask.FilterInput) bool {
+		asked = append(asked, in)
+		return true
+	}))
+	req := httptest.NewRequest(http.MethodGet, "/healthz?verbose=1", nil)
+	req.Header.Set("User-Agent", "kube-probe/1.31")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if len(asked) != 1 || asked[0].Op != "http.server" || asked[0].Name != "/healthz" || asked[0].Headers.Get("User-Agent") != "kube-probe/1.31" {
+		t.Errorf("the filter was asked %+v; want http.server, the path and the request's headers", asked)
 	}
 }

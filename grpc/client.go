@@ -34,8 +34,8 @@ import (
 // traceparent included, and removed outside them, where the caller's
 // other baggage members go on as they were written; the baggage carries
 // the sampling context the head of the trace froze, unchanged.
-func NewClientHandler(target string, opts ...Option) stats.Handler {
-	h := &clientHandler{authority: authority(target), cfg: newConfig("NewClientHandler", clientSide, opts)}
+func NewClientHandler(target string, opts ...ClientOption) stats.Handler {
+	h := &clientHandler{authority: authority(target), cfg: newClientConfig(opts)}
 	h.host, h.port = hostPort(h.authority)
 	return h
 }
@@ -44,7 +44,7 @@ type clientHandler struct {
 	authority string
 	host      string // server.address: the authority's host
 	port      int    // server.port; 0 when the authority names none
-	cfg       config
+	cfg       clientConfig
 }
 
 type clientCallKey struct{}
@@ -54,7 +54,7 @@ func (h *clientHandler) TagRPC(ctx context.Context, info *stats.RPCTagInfo) cont
 	md, _ := metadata.FromOutgoingContext(ctx)
 	out := &outgoing{md: md}
 	call := sentrytask.StartCall(ctx, out, "grpc.client", info.FullMethodName,
-		destination(h.authority, info.FullMethodName), h.cfg.httpOpts...)
+		destination(h.authority, info.FullMethodName), h.cfg.callOpts...)
 	call.SetData(dataSystem, "grpc")
 	if service, method := splitMethod(info.FullMethodName); service != "" {
 		call.SetData(dataService, service)

@@ -27,7 +27,7 @@ const (
 
 // gateway serves RPCs that forward their caller's metadata, as it came, on
 // a call to backend, as gateways do.
-func gateway(t *testing.T, backend string, opts ...sentrytaskgrpc.Option) *server {
+func gateway(t *testing.T, backend string, opts ...sentrytaskgrpc.ClientOption) *server {
 	t.Helper()
 	next := dial(t, backend, opts...)
 	return newServer(t, &service{check: func(ctx context.Context, req *healthgrpc.HealthCheckRequest) (*healthgrpc.HealthCheckResponse, error) {

@@ -62,10 +62,10 @@ type server struct {
 
 // newServer serves svc on 127.0.0.1 with the server's options and opts,
 // until the test ends.
-func newServer(t *testing.T, svc *service, opts ...sentrytaskgrpc.Option) *server {
+func newServer(t *testing.T, svc *service, opts ...sentrytaskgrpc.ServerOption) *server {
 	t.Helper()
 	hub, rec := sentrytasktest.NewHub(t)
-	opts = append([]sentrytaskgrpc.Option{sentrytaskgrpc.WithHub(hub)}, opts...)
+	opts = append([]sentrytaskgrpc.ServerOption{sentrytaskgrpc.WithHub(hub)}, opts...)
 	return serveWith(t, svc, hub, rec, sentrytaskgrpc.ServerOptions(opts...)...)
 }
 
@@ -95,7 +95,7 @@ func serveWith(t *testing.T, svc *service, hub *sentry.Hub, rec *sentrytasktest.
 
 // dial connects to addr with the client handler and opts, until the test
 // ends.
-func dial(t *testing.T, addr string, opts ...sentrytaskgrpc.Option) healthgrpc.HealthClient {
+func dial(t *testing.T, addr string, opts ...sentrytaskgrpc.ClientOption) healthgrpc.HealthClient {
 	t.Helper()
 	return dialWith(t, addr, grpc.WithStatsHandler(sentrytaskgrpc.NewClientHandler(addr, opts...)))
 }

@@ -5,57 +5,67 @@ import (
 	"github.com/sentrytask/sentrytask"
 )
 
-// An Option configures the server's handler and interceptors (WithHub,
-// WithRecoverPanics) or the client's handler (WithPropagationTargets,
-// WithTraceparent). An option for the other side panics, naming it.
-type Option func(*config)
+// The options of a server and of a client are of two types, as grpc-go's
+// own ServerOption and DialOption are: an option given to the side it does
+// not apply to does not compile.
 
-type side uint8
-
-const (
-	serverSide side = iota
-	clientSide
-)
-
-type config struct {
-	side  side
-	where string // the constructor, for messages
-
-	hub           *sentry.Hub             // server
-	recoverPanics bool                    // server
-	httpOpts      []sentrytask.HTTPOption // client: for sentrytask.StartCall
+// A ServerOption configures the server's handler and interceptors
+// (ServerOptions, NewServerHandler, UnaryServerInterceptor,
+// StreamServerInterceptor): WithHub, WithRecoverPanics, WithFilter.
+type ServerOption interface {
+	applyServer(*serverConfig)
 }
 
-func newConfig(where string, s side, opts []Option) config {
-	c := config{side: s, where: where}
+// A ClientOption configures the client's handler (NewClientHandler):
+// WithPropagationTargets, WithTraceparent, WithFilter.
+type ClientOption interface {
+	applyClient(*clientConfig)
+}
+
+type serverConfig struct {
+	hub           *sentry.Hub
+	recoverPanics bool
+	filter        sentrytask.Filter
+}
+
+type clientConfig struct {
+	callOpts []sentrytask.TransportOption // for sentrytask.StartCall
+}
+
+func newServerConfig(opts []ServerOption) serverConfig {
+	var c serverConfig
 	for _, opt := range opts {
 		if opt != nil {
-			opt(&c)
+			opt.applyServer(&c)
 		}
 	}
 	return c
 }
 
-// only panics unless the options are for s: name is the option.
-func (c *config) only(s side, name string) {
-	if c.side != s {
-		applies := "the server's handler and interceptors"
-		if s == clientSide {
-			applies = "NewClientHandler"
+func newClientConfig(opts []ClientOption) clientConfig {
+	var c clientConfig
+	for _, opt := range opts {
+		if opt != nil {
+			opt.applyClient(&c)
 		}
-		panic("sentrytaskgrpc: " + name + " given to " + c.where + "; it applies to " + applies)
 	}
+	return c
 }
+
+type serverOption func(*serverConfig)
+
+func (o serverOption) applyServer(c *serverConfig) { o(c) }
+
+type clientOption func(*clientConfig)
+
+func (o clientOption) applyClient(c *clientConfig) { o(c) }
 
 // WithHub makes the server fork hub for each RPC: grpc-go gives a server
 // no base context to carry one. Without it, each RPC forks the hub on its
 // context (which a stats handler or interceptor further out may have put
 // there), else the global hub.
-func WithHub(hub *sentry.Hub) Option {
-	return func(c *config) {
-		c.only(serverSide, "WithHub")
-		c.hub = hub
-	}
+func WithHub(hub *sentry.Hub) ServerOption {
+	return serverOption(func(c *serverConfig) { c.hub = hub })
 }
 
 // WithRecoverPanics makes the server answer a panicking RPC with
@@ -63,11 +73,8 @@ func WithHub(hub *sentry.Hub) Option {
 // grpc-go recovers no panics: by default one ends the program, as it would
 // without this package, once the report and the RPC's transaction are
 // delivered.
-func WithRecoverPanics() Option {
-	return func(c *config) {
-		c.only(serverSide, "WithRecoverPanics")
-		c.recoverPanics = true
-	}
+func WithRecoverPanics() ServerOption {
+	return serverOption(func(c *serverConfig) { c.recoverPanics = true })
 }
 
 // WithPropagationTargets replaces, for one client handler, the client's
@@ -77,19 +84,36 @@ func WithRecoverPanics() Option {
 // and "^grpc://catalog\.internal:443/acme\.Catalog/" one service there
 // (see sentrytask.NewTransport for the forms). With no targets, no call
 // carries the trace.
-func WithPropagationTargets(targets ...string) Option {
+func WithPropagationTargets(targets ...string) ClientOption {
 	o := sentrytask.WithPropagationTargets(targets...)
-	return func(c *config) {
-		c.only(clientSide, "WithPropagationTargets")
-		c.httpOpts = append(c.httpOpts, o)
-	}
+	return clientOption(func(c *clientConfig) { c.callOpts = append(c.callOpts, o) })
 }
 
 // WithTraceparent adds W3C traceparent metadata to every call that carries
 // the trace, whatever the client's PropagateTraceparent says.
-func WithTraceparent() Option {
-	return func(c *config) {
-		c.only(clientSide, "WithTraceparent")
-		c.httpOpts = append(c.httpOpts, sentrytask.WithTraceparent())
-	}
+func WithTraceparent() ClientOption {
+	o := sentrytask.WithTraceparent()
+	return clientOption(func(c *clientConfig) { c.callOpts = append(c.callOpts, o) })
 }
+
+// WithFilter leaves out of tracing the RPCs f returns false for, asked
+// with op "grpc.server" or "grpc.client", the RPC's full method
+// ("/grpc.health.v1.Health/Check") and its metadata: on a server, such an
+// RPC starts no transaction, and its handler runs with a fork of the hub
+// that continues the caller's trace; on a client, a call starts no span,
+// and its metadata carries the trace of its context as any call's does.
+// A ServerOption and a ClientOption. Given more than once, the last wins.
+func WithFilter(f sentrytask.Filter) FilterOption { return FilterOption{f} }
+
+// FilterOption is WithFilter's: a ServerOption and a ClientOption.
+type FilterOption struct{ f sentrytask.Filter }
+
+func (o FilterOption) applyServer(c *serverConfig) { c.filter = o.f }
+func (o FilterOption) applyClient(c *clientConfig) {
+	c.callOpts = append(c.callOpts, sentrytask.WithFilter(o.f))
+}
+
+var (
+	_ ServerOption = FilterOption{}
+	_ ClientOption = FilterOption{}
+)

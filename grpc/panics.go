@@ -19,8 +19,8 @@ const panicFlushTimeout = 2 * time.Second
 // sentrytask further in reported on its way out is not sent again), and
 // then raises it again, having delivered the report and the transaction,
 // or, WithRecoverPanics, answers codes.Internal. ServerOptions installs it.
-func UnaryServerInterceptor(opts ...Option) grpc.UnaryServerInterceptor {
-	cfg := newConfig("UnaryServerInterceptor", serverSide, opts)
+func UnaryServerInterceptor(opts ...ServerOption) grpc.UnaryServerInterceptor {
+	cfg := newServerConfig(opts)
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		defer func() {
 			if r := recover(); r != nil {
@@ -32,8 +32,8 @@ func UnaryServerInterceptor(opts ...Option) grpc.UnaryServerInterceptor {
 }
 
 // StreamServerInterceptor is UnaryServerInterceptor for streaming RPCs.
-func StreamServerInterceptor(opts ...Option) grpc.StreamServerInterceptor {
-	cfg := newConfig("StreamServerInterceptor", serverSide, opts)
+func StreamServerInterceptor(opts ...ServerOption) grpc.StreamServerInterceptor {
+	cfg := newServerConfig(opts)
 	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
 		ctx := ss.Context()
 		defer func() {
@@ -52,7 +52,7 @@ var errInternal = status.Error(codes.Internal, "internal error")
 // panicked reports r, recovered from the handler of the RPC on ctx, and
 // returns the RPC's error, or raises r again. It is called from the
 // deferred call that recovered r: ReportPanic reads the panicking frames.
-func (c *config) panicked(ctx context.Context, r any) error {
+func (c *serverConfig) panicked(ctx context.Context, r any) error {
 	sentrytask.ReportPanic(ctx, r)
 	if c.recoverPanics {
 		return errInternal // the RPC's end finishes its transaction

@@ -27,7 +27,7 @@ const (
 // on it (UnaryServerInterceptor, StreamServerInterceptor), chained after
 // any given before them. The stats handler runs before every interceptor,
 // whatever the order of the options.
-func ServerOptions(opts ...Option) []grpc.ServerOption {
+func ServerOptions(opts ...ServerOption) []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.StatsHandler(NewServerHandler(opts...)),
 		grpc.ChainUnaryInterceptor(UnaryServerInterceptor(opts...)),
@@ -51,12 +51,12 @@ func ServerOptions(opts ...Option) []grpc.ServerOption {
 // A call to a method the server does not have is answered by grpc-go
 // before any handler runs, and records nothing. Panics need the
 // interceptors as well: use ServerOptions.
-func NewServerHandler(opts ...Option) stats.Handler {
-	return &serverHandler{cfg: newConfig("NewServerHandler", serverSide, opts)}
+func NewServerHandler(opts ...ServerOption) stats.Handler {
+	return &serverHandler{cfg: newServerConfig(opts)}
 }
 
 type serverHandler struct {
-	cfg config
+	cfg serverConfig
 }
 
 // serverRPC is an RPC's transaction, on the handler's context.
@@ -92,6 +92,9 @@ func (h *serverHandler) TagRPC(ctx context.Context, info *stats.RPCTagInfo) cont
 		ctx = sentry.SetHubOnContext(ctx, h.cfg.hub)
 	}
 	md, _ := metadata.FromIncomingContext(ctx)
+	if h.cfg.filter != nil && !h.cfg.filter(sentrytask.FilterInput{Op: "grpc.server", Name: info.FullMethodName, Headers: incoming(md)}) {
+		return sentrytask.ContinueUntraced(ctx, incoming(md))
+	}
 	ctx, tx := sentrytask.Continue(ctx, incoming(md), "grpc.server",
 		sentry.WithTransactionName(info.FullMethodName),
 		sentry.WithTransactionSource(sentry.SourceRoute))
