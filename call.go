@@ -1,6 +1,7 @@
 package sentrytask
 
 import (
+	"cmp"
 	"context"
 	"net/url"
 	"strings"
@@ -51,7 +52,7 @@ func StartCall(ctx context.Context, c Carrier, op, description string, to *url.U
 		watchAs = op
 	}
 	if cfg.traces(FilterInput{Op: op, Name: description, Headers: c}) {
-		call.sent.start(ctx, hub, st, op, description, watchAs)
+		call.sent.start(ctx, hub, st, op, description, watchAs, cmp.Or(cfg.origin, originRPC))
 	}
 	if !cfg.targetsOf(st).Match(to) {
 		removeTraceHeaders(c)

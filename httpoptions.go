@@ -27,6 +27,7 @@ type transportConfig struct {
 	targets     *wire.Targets // nil: the client's
 	traceparent bool
 	filter      Filter
+	origin      sentry.SpanOrigin // StartCall's spans; "" for its default
 }
 
 // traces reports whether the filter, if there is one, lets in be traced.
@@ -90,6 +91,15 @@ func WithPropagationTargets(targets ...string) TransportOption {
 // carries trace headers, whatever the client's PropagateTraceparent says.
 func WithTraceparent() TransportOption {
 	return transportOption(func(c *transportConfig) { c.traceparent = true })
+}
+
+// WithOrigin sets the origin of the spans StartCall starts, for an
+// integration built on it, which Sentry shows as the integration that made
+// them: the gRPC module's calls are "auto.rpc.sentrytask.grpc". Without
+// it, a call's span is "auto.rpc.sentrytask". NewTransport's spans are
+// always "auto.http.sentrytask".
+func WithOrigin(origin sentry.SpanOrigin) TransportOption {
+	return transportOption(func(c *transportConfig) { c.origin = origin })
 }
 
 // WithRecover500 makes Middleware answer a panicking request with 500

@@ -62,12 +62,12 @@ func (p *remoteParent) continueTrace(s *sentry.Span) {
 // hub bound to the returned context, whose scope propagates the trace too.
 // A span on ctx is not the parent: the work's headers say where it came
 // from.
-func continueRemote(ctx context.Context, hub *sentry.Hub, p *remoteParent, op, name string, source sentry.TransactionSource, opts ...sentry.SpanOption) (context.Context, *sentry.Hub, *sentry.Span) {
+func continueRemote(ctx context.Context, hub *sentry.Hub, p *remoteParent, op, name string, source sentry.TransactionSource, origin sentry.SpanOrigin, opts ...sentry.SpanOption) (context.Context, *sentry.Hub, *sentry.Span) {
 	ctx, hub = fork(detachedContext{ctx, nil}, hub)
 	ctx, tx := startTransaction(ctx, hub, op, p, append([]sentry.SpanOption{
 		sentry.WithTransactionName(name),
 		sentry.WithTransactionSource(source),
-		sentry.WithSpanOrigin(spanOrigin)}, opts...)...)
+		sentry.WithSpanOrigin(origin)}, opts...)...)
 	// Errors captured on the hub without tx (tracing off, or after tx
 	// ends) still belong to the trace.
 	pc := sentry.NewPropagationContext()
@@ -79,9 +79,6 @@ func continueRemote(ctx context.Context, hub *sentry.Hub, p *remoteParent, op, n
 	hub.Scope().SetPropagationContext(pc)
 	return ctx, hub, tx
 }
-
-// spanOrigin marks the spans this package starts by itself.
-const spanOrigin sentry.SpanOrigin = "auto.sentrytask"
 
 // Continue starts a transaction with operation op (and op as its name) for
 // work that arrived through c — a message, a job, an RPC — continuing the
@@ -95,7 +92,8 @@ const spanOrigin sentry.SpanOrigin = "auto.sentrytask"
 // opts apply to the transaction after Continue's own, as to
 // sentry.StartTransaction: sentry.WithTransactionName and
 // sentry.WithTransactionSource name it before it is sampled, so that a
-// TracesSampler sees the name.
+// TracesSampler sees the name; sentry.WithSpanOrigin replaces its origin,
+// "auto.rpc.sentrytask", with an integration's own.
 //
 // The returned context carries a fork of ctx's hub (or of the global hub)
 // whose scope continues the trace too, and the transaction; the caller must
@@ -112,7 +110,7 @@ func Continue(ctx context.Context, c Carrier, op string, opts ...sentry.SpanOpti
 		return span.Context(), span
 	}
 	p := readIncoming(st, values(c, keySentryTrace), values(c, keyBaggage), values(c, keyTraceparent))
-	ctx, _, tx := continueRemote(ctx, hub, p, op, op, sentry.SourceTask, opts...)
+	ctx, _, tx := continueRemote(ctx, hub, p, op, op, sentry.SourceTask, originRPC, opts...)
 	return ctx, tx
 }
 

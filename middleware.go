@@ -76,7 +76,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, source, pattern := startName(m.next, r)
-	ctx, hub, tx := continueRemote(ctx, hub, p, "http.server", name, source)
+	ctx, hub, tx := continueRemote(ctx, hub, p, "http.server", name, source, originHTTP)
 	hub.Scope().SetRequest(r)
 	tx.SetData("http.request.method", r.Method)
 	req := &serverRequest{hub: hub, tx: tx, pattern: pattern, recover: m.recover,

@@ -77,7 +77,7 @@ func process(ctx context.Context, c Carrier, m Message, handle func(context.Cont
 	if parent != nil && pc.newTrace && (pc.newTraceAfter <= 0 || aged && now.Sub(enqueued) > pc.newTraceAfter) {
 		producer, parent = parent, nil
 	}
-	ctx, hub, tx := continueRemote(ctx, hub, parent, "queue.process", name, sentry.SourceTask)
+	ctx, hub, tx := continueRemote(ctx, hub, parent, "queue.process", name, sentry.SourceTask, queueOrigin(m.System))
 	setMessageData(tx, m)
 	tx.SetData(dataRetryCount, max(m.RetryCount, 0))
 	if since, ok := waitedSince(enqueued, aged, m); ok && !since.After(now) {

@@ -40,7 +40,7 @@ func Publish(ctx context.Context, c Carrier, m Message) *Publishing {
 		return &Publishing{}
 	}
 	p := &Publishing{}
-	p.sent.start(ctx, hub, st, "queue.publish", m.Destination, "queue.publish "+m.Destination)
+	p.sent.start(ctx, hub, st, "queue.publish", m.Destination, "queue.publish "+m.Destination, queueOrigin(m.System))
 	if p.sent.span != nil {
 		setMessageData(p.sent.span, m)
 	}

@@ -178,6 +178,11 @@ func (s *sender) process(event *sentry.Event, _ *sentry.EventHint) *sentry.Event
 		Status:       status,
 		Data:         tx.Data, // as toEvent put it: the span has ended
 	}.Map()
+	// sentry-go 0.50 sends a transaction's origin nowhere: its trace
+	// context has no field for it, where Sentry reads it.
+	if tx.Origin != "" {
+		event.Contexts["trace"]["origin"] = string(tx.Origin)
+	}
 	if f.name != "" {
 		event.Transaction = f.name
 		if event.TransactionInfo == nil {

@@ -16,16 +16,16 @@ type sentSpan struct {
 	watch *orphanWatch
 }
 
-// start starts the span with op and description when the span on ctx is
-// sampled; the detector names it watchAs.
-func (s *sentSpan) start(ctx context.Context, hub *sentry.Hub, st *clientState, op, description, watchAs string) {
+// start starts the span with op, description and origin when the span on
+// ctx is sampled; the detector names it watchAs.
+func (s *sentSpan) start(ctx context.Context, hub *sentry.Hub, st *clientState, op, description, watchAs string, origin sentry.SpanOrigin) {
 	parent := sentry.SpanFromContext(ctx)
 	if !st.tracing || parent == nil || !parent.Sampled.Bool() {
 		return
 	}
 	s.span = sentry.StartSpan(sentry.SetHubOnContext(parent.Context(), st.scratchHub(hub.Client())), op)
 	// Not yet visible to any other goroutine.
-	s.span.Origin = spanOrigin
+	s.span.Origin = origin
 	s.span.Description = description
 	if d := detectorOf(hub.Client()); d != nil {
 		s.watch = d.enter(s.span, watchName{name: watchAs})

@@ -18,6 +18,7 @@ func startSpan(ctx context.Context, hub *sentry.Hub, op string, cfg *config) (co
 		}
 		span := sentry.StartSpan(ctx, op)
 		// The span is not yet visible to any other goroutine.
+		span.Origin = originTask
 		span.Description = cfg.description
 		setData(span, cfg.data)
 		return &spanUse{Context: span.Context(), span: span}, span
@@ -29,7 +30,8 @@ func startSpan(ctx context.Context, hub *sentry.Hub, op string, cfg *config) (co
 	ctx, span := startTransaction(ctx, hub, op, detachedFrom(ctx),
 		sentry.WithTransactionName(name),
 		sentry.WithTransactionSource(sentry.SourceTask),
-		sentry.WithDescription(cfg.description))
+		sentry.WithDescription(cfg.description),
+		sentry.WithSpanOrigin(originTask))
 	setData(span, cfg.data)
 	return ctx, span
 }

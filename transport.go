@@ -138,7 +138,7 @@ func startClientSpan(scratch *sentry.Hub, parent *sentry.Span, req *http.Request
 	span := sentry.StartSpan(ctx, "http.client")
 	// The span is not yet visible to any other goroutine: plain writes
 	// save the closures that span options would allocate.
-	span.Origin = spanOrigin
+	span.Origin = originHTTP
 	span.Description = req.Method + " " + cleanURL(req.URL)
 	span.SetData("http.request.method", req.Method)
 	span.SetData("url", span.Description[len(req.Method)+1:])

@@ -80,3 +80,22 @@ func only1[T any](t *testing.T, xs []T) T {
 	}
 	return xs[0]
 }
+
+// TestRPCsSayTheyAreTheModules: the server's transactions and the
+// client's spans carry the module's origin, as sentry-go's own gRPC
+// integration's carry "auto.rpc.grpc".
+func TestRPCsSayTheyAreTheModules(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, &service{})
+	ctx, tx, cli := caller(t, "probe")
+	if _, err := dial(t, srv.addr).Check(ctx, &healthgrpc.HealthCheckRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	tx.Finish()
+	srv.stop()
+	call := only1(t, sentrytasktest.SpansByOp(cli.Transactions(), "grpc.client"))
+	server := only1(t, srv.rec.Transactions())
+	if call.Origin != "auto.rpc.sentrytask.grpc" || server.Contexts["trace"]["origin"] != "auto.rpc.sentrytask.grpc" {
+		t.Errorf("origins: call %q, server %v; want auto.rpc.sentrytask.grpc", call.Origin, server.Contexts["trace"]["origin"])
+	}
+}

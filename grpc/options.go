@@ -32,6 +32,10 @@ type clientConfig struct {
 	callOpts []sentrytask.TransportOption // for sentrytask.StartCall
 }
 
+// origin is the origin of the module's transactions and spans, in
+// Sentry's convention.
+const origin sentry.SpanOrigin = "auto.rpc.sentrytask.grpc"
+
 func newServerConfig(opts []ServerOption) serverConfig {
 	var c serverConfig
 	for _, opt := range opts {
@@ -43,7 +47,7 @@ func newServerConfig(opts []ServerOption) serverConfig {
 }
 
 func newClientConfig(opts []ClientOption) clientConfig {
-	var c clientConfig
+	c := clientConfig{callOpts: []sentrytask.TransportOption{sentrytask.WithOrigin(origin)}}
 	for _, opt := range opts {
 		if opt != nil {
 			opt.applyClient(&c)

@@ -97,7 +97,8 @@ func (h *serverHandler) TagRPC(ctx context.Context, info *stats.RPCTagInfo) cont
 	}
 	ctx, tx := sentrytask.Continue(ctx, incoming(md), "grpc.server",
 		sentry.WithTransactionName(info.FullMethodName),
-		sentry.WithTransactionSource(sentry.SourceRoute))
+		sentry.WithTransactionSource(sentry.SourceRoute),
+		sentry.WithSpanOrigin(origin))
 	// Not yet visible to any other goroutine.
 	tx.SetData(dataSystem, "grpc")
 	if service, method := splitMethod(info.FullMethodName); service != "" {

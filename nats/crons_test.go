@@ -74,6 +74,16 @@ func TestAScheduledRunClosesItsCheckInOnTheConsumer(t *testing.T) {
 				}
 				sentrytasktest.AssertTrace(t, sentrytasktest.ByTrace(events)[ci.TraceID], sentrytasktest.ExpectRuns("orders-rollup", 1))
 			}
+			for _, s := range sentrytasktest.SpansByOp(scheduler.Transactions(), "queue.publish") {
+				if s.Origin != "auto.queue.sentrytask.nats" {
+					t.Errorf("a publish span's origin is %q; want auto.queue.sentrytask.nats", s.Origin)
+				}
+			}
+			for _, tx := range consumer.Transactions() {
+				if o := tx.Contexts["trace"]["origin"]; o != "auto.queue.sentrytask.nats" {
+					t.Errorf("a message's transaction has origin %v; want auto.queue.sentrytask.nats", o)
+				}
+			}
 		})
 	}
 }

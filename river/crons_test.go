@@ -116,8 +116,14 @@ func TestAPeriodicJobIsAMonitorWhoseRunsCloseOnTheWorker(t *testing.T) {
 					sentrytasktest.ExpectSpans("queue.process", 1))
 				tx := sentrytasktest.TransactionsByOp(trace, "queue.process")
 				pub := sentrytasktest.SpansByOp(trace, "queue.publish")
-				if len(tx) != 1 || len(pub) != 1 {
+				head := sentrytasktest.TransactionsByOp(trace, "queue.schedule")
+				if len(tx) != 1 || len(pub) != 1 || len(head) != 1 {
 					continue
+				}
+				for what, o := range map[string]any{"schedule": head[0].Contexts["trace"]["origin"], "publish": string(pub[0].Origin), "process": tx[0].Contexts["trace"]["origin"]} {
+					if o != "auto.queue.sentrytask.river" {
+						t.Errorf("the run's %s has origin %v; want auto.queue.sentrytask.river", what, o)
+					}
 				}
 				// The run was enqueued before its publish span ended, and
 				// closed after its transaction started: the check-in's

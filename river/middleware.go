@@ -185,7 +185,8 @@ func isPeriodic(md metadata) bool { return string(md["periodic"]) == "true" }
 // scope propagates for as long as it runs, and one a worker's transaction
 // has a parent in.
 func scheduleRun(ctx context.Context, kind string) (context.Context, *sentry.Span) {
-	return sentrytask.Continue(ctx, sentrytask.MapCarrier{}, "queue.schedule", sentry.WithTransactionName(kind))
+	return sentrytask.Continue(ctx, sentrytask.MapCarrier{}, "queue.schedule", sentry.WithTransactionName(kind),
+		sentry.WithSpanOrigin("auto.queue.sentrytask.river"))
 }
 
 // checkInStatus is how an attempt of a job closes the check-in of the

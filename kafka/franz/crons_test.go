@@ -47,5 +47,10 @@ func TestAScheduledRunProducedToKafkaClosesOnTheConsumer(t *testing.T) {
 			}
 		}
 		sentrytasktest.AssertTrace(t, sentrytasktest.Merge(p.rec, consumer), sentrytasktest.ExpectRuns("ledger-close", 2))
+		for _, tx := range consumer.Transactions() {
+			if o := tx.Contexts["trace"]["origin"]; o != "auto.queue.sentrytask.kafka" {
+				t.Errorf("a record's transaction has origin %v; want auto.queue.sentrytask.kafka", o)
+			}
+		}
 	})
 }
