@@ -24,6 +24,9 @@ type clientState struct {
 	// static holds the dynamic sampling context entries that do not depend
 	// on the trace: public_key, org_id, release, environment, sample_rate.
 	static map[string]string
+	// dc is the client's resolved DataCollection: what automatic
+	// instrumentation may record of requests.
+	dc sentry.DataCollection
 	// scratch is a hub on the client whose scope nobody reads (see
 	// scratchHub), held weakly: the state lives as long as its client, and
 	// a hub holds its client.
@@ -73,6 +76,9 @@ func newClientState(client *sentry.Client) *clientState {
 	}
 	if opts.OrgID != 0 {
 		s.orgID = opts.OrgID
+	}
+	if opts.DataCollection != nil { // resolved by NewClient
+		s.dc = *opts.DataCollection
 	}
 	if s.orgID != 0 {
 		s.static["org_id"] = strconv.FormatUint(s.orgID, 10)

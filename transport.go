@@ -73,6 +73,11 @@ var _ http.RoundTripper = (*transport)(nil)
 // xn--bcher-kva.example), and IP addresses in canonical form
 // ("[0:0:0:0:0:0:0:1]" is "[::1]", "::ffff:127.0.0.1" is "127.0.0.1").
 //
+// The span records what sentry-go's sentryhttpclient records of the
+// request and its response, under the client's DataCollection: the query
+// string, the request's headers (sensitive values filtered), its body when
+// outgoing bodies are collected, the response's length and headers.
+//
 // Its options are TransportOptions: WithPropagationTargets,
 // WithTraceparent; a MiddlewareOption given to it does not compile.
 func NewTransport(base http.RoundTripper, opts ...TransportOption) http.RoundTripper {
@@ -105,6 +110,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if parent != nil && parent.Sampled.Bool() &&
 		t.opts.traces(FilterInput{Op: "http.client", Name: req.URL.Path, Headers: HeaderCarrier(req.Header)}) {
 		span = startClientSpan(st.scratchHub(hub.Client()), parent, req)
+		recordRequest(span, req, &st.dc)
 	}
 	if !propagate && span == nil {
 		return t.base.RoundTrip(req)
@@ -122,9 +128,16 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			req = withTraceHeaders(req, o)
 		}
 	}
-	resp, err := t.base.RoundTrip(req)
+	var recordBody func()
 	if span != nil {
-		endClientSpan(span, resp, err, detectorOf(hub.Client()))
+		req, recordBody = teeBody(span, req, &st.dc)
+	}
+	resp, err := t.base.RoundTrip(req)
+	if recordBody != nil {
+		recordBody()
+	}
+	if span != nil {
+		endClientSpan(span, resp, err, &st.dc, detectorOf(hub.Client()))
 	}
 	return resp, err
 }
@@ -171,7 +184,7 @@ func cleanURL(u *url.URL) string {
 // then the span is watched by the client's OrphanDetector, if it has one,
 // as a task would be: a transaction sent while the body is still open loses
 // the span.
-func endClientSpan(span *sentry.Span, resp *http.Response, err error, d *OrphanDetector) {
+func endClientSpan(span *sentry.Span, resp *http.Response, err error, dc *sentry.DataCollection, d *OrphanDetector) {
 	if err != nil || resp == nil {
 		span.Status = errorStatus(err)
 		if err == nil {
@@ -182,6 +195,7 @@ func endClientSpan(span *sentry.Span, resp *http.Response, err error, d *OrphanD
 	}
 	span.Status = sentry.HTTPtoSpanStatus(resp.StatusCode)
 	span.SetData("http.response.status_code", resp.StatusCode)
+	recordResponse(span, resp, dc)
 	// A 101 response's body is the upgraded connection, which callers
 	// type-assert to io.ReadWriteCloser: it must stay as it is.
 	if resp.Body == nil || resp.Body == http.NoBody || resp.StatusCode == http.StatusSwitchingProtocols {

@@ -99,6 +99,7 @@ func (h *serverHandler) TagRPC(ctx context.Context, info *stats.RPCTagInfo) cont
 		sentry.WithTransactionName(info.FullMethodName),
 		sentry.WithTransactionSource(sentry.SourceRoute),
 		sentry.WithSpanOrigin(origin))
+	setRPCContext(ctx, sentry.GetHubFromContext(ctx), info.FullMethodName, md)
 	// Not yet visible to any other goroutine.
 	tx.SetData(dataSystem, "grpc")
 	if service, method := splitMethod(info.FullMethodName); service != "" {
