@@ -19,6 +19,23 @@
 // cloned and no span is started, so instrumented code costs about what plain
 // goroutines do.
 //
+// The package's names come in three groups:
+//
+//   - Tasks: Go, Task, NewGroup, Group, NewPool, Pool, Instrument,
+//     InstrumentValue, Detach, Fork, HubFromContext, and their options
+//     (Option, RunOption, PoolOption: WithSpan, WithDescription, WithData,
+//     WithCaptureErrors, WithRecoverPanics, WithQueueSize), PanicError,
+//     ErrClosed, OrphanDetector.
+//   - HTTP: NewTransport and RequestEditor for requests sent, Middleware
+//     for requests served, and their options (TransportOption,
+//     MiddlewareOption), WithFilter among them.
+//   - Any other transport or engine, for an integration or a service's own
+//     code: Inject and Continue for a call's headers, StartCall for its
+//     span, Publish and Process for a message, WithMonitor for a scheduled
+//     run, the Carrier types they read and write, FinishTransaction and
+//     ReportPanic. The River, NATS, Kafka and gRPC modules are built on
+//     these alone.
+//
 // Import it as
 //
 //	import "github.com/sentrytask/sentrytask"
