@@ -71,7 +71,13 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(cfg.out, "RESULTS.md"), markdown(rows, cpus, env), 0o644); err != nil {
+	results := filepath.Join(cfg.out, "RESULTS.md")
+	doc := markdown(rows, cpus, env)
+	// The service benchmark's section (cmd/service) is its own: keep it.
+	if old, err := os.ReadFile(results); err == nil {
+		doc = append(doc, serviceSection(old)...)
+	}
+	if err := os.WriteFile(results, doc, 0o644); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(cfg.out, "results.svg"), chart(rows, cpus), 0o644); err != nil {

@@ -79,3 +79,16 @@ func TestReportMarksMissedTargets(t *testing.T) {
 		t.Errorf("chart lacks the three bars, background and legend, or the missed mark:\n%s", svg)
 	}
 }
+
+// TestTheServiceSectionIsKept: regenerating RESULTS.md keeps what the
+// service benchmark wrote there.
+func TestTheServiceSectionIsKept(t *testing.T) {
+	doc := []byte("# Benchmark results\n\nold table\n\n" + serviceBegin + "\n## A service under load\n\nrows\n" + serviceEnd + "\n")
+	got := string(serviceSection(doc))
+	if want := "\n" + serviceBegin + "\n## A service under load\n\nrows\n" + serviceEnd + "\n"; got != want {
+		t.Errorf("serviceSection = %q; want %q", got, want)
+	}
+	if serviceSection([]byte("# Benchmark results\n")) != nil {
+		t.Error("a document without the section gave one")
+	}
+}
