@@ -37,7 +37,7 @@ func newHand(downstream string, q Queue) *Service {
 			tctx, hub := clone(gctx)
 			g.Go(func() error { return handSpan(tctx, hub, "item.check", func() error { return check(i) }) })
 		}
-		jctx, jhub := clone(gctx)
+		jctx, jhub := clone(ctx)
 		done := make(chan error, 1)
 		jobs <- job{jctx, jhub, done}
 		err := g.Wait()

@@ -15,11 +15,11 @@ func newSentryTask(downstream string, q Queue) *Service {
 	client := &http.Client{Transport: sentrytask.NewTransport(base)}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		g, gctx := sentrytask.NewGroup(ctx, sentrytask.WithSpan("item.check"))
+		g, _ := sentrytask.NewGroup(ctx, sentrytask.WithSpan("item.check"))
 		for i := range FanOut {
 			g.Go(func(context.Context) error { return check(i) })
 		}
-		task, err := pool.Submit(gctx, func(context.Context) error { return render() })
+		task, err := pool.Submit(ctx, func(context.Context) error { return render() })
 		if err == nil {
 			err = g.Wait()
 			if rerr := task.Wait(); err == nil {

@@ -104,10 +104,10 @@ func drive(client *http.Client, url string, rate int, d time.Duration) ([]time.D
 			t := time.Now()
 			resp, err := client.Get(url)
 			if err == nil {
-				_, _ = io.Copy(io.Discard, resp.Body)
+				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != http.StatusOK {
-					err = fmt.Errorf("%s answered %s", url, resp.Status)
+					err = fmt.Errorf("%s answered %s: %s", url, resp.Status, body)
 				}
 			}
 			latencies[i] = time.Since(t)
