@@ -118,10 +118,74 @@ func storedInMessage(info *types.Info, cur inspector.Cursor, lit *ast.CompositeL
 }
 
 // header reports a trace header written on h outside the sending of a
-// request, or from a value read before it.
+// request, or from a value read before it. A request httptest.NewRequest
+// made is an incoming one, handed to a handler: its trace headers are its
+// caller's, whatever they are set from.
 func (c *checker) header(cur inspector.Cursor, h, key, value ast.Expr) {
 	fn := innermostFunc(cur)
+	if incomingRequest(c.pass.TypesInfo, fn, h) {
+		return
+	}
 	c.headerWrite(fn, builtHere(c.pass.TypesInfo, fn, h), key, value)
+}
+
+// incomingRequest reports whether h is the Header of a request fn holds in
+// a variable it gave a request made by httptest.NewRequest or
+// NewRequestWithContext, and nothing else.
+func incomingRequest(info *types.Info, fn ast.Node, h ast.Expr) bool {
+	sel, ok := ast.Unparen(h).(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Header" || fn == nil {
+		return false
+	}
+	id, ok := ast.Unparen(sel.X).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	v, ok := info.Uses[id].(*types.Var)
+	if !ok || !isHTTP(v.Type(), "Request") {
+		return false
+	}
+	incoming, other := false, false
+	ast.Inspect(fn, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok {
+			return true
+		}
+		for i, lhs := range as.Lhs {
+			lid, ok := ast.Unparen(lhs).(*ast.Ident)
+			if !ok || info.ObjectOf(lid) != v {
+				continue
+			}
+			if fromHTTPTest(info, pick(as.Rhs, len(as.Lhs), i)) {
+				incoming = true
+			} else {
+				other = true
+			}
+		}
+		return true
+	})
+	return incoming && !other
+}
+
+// fromHTTPTest reports whether e is a call of httptest.NewRequest or
+// NewRequestWithContext, or of a method on one's result
+// (httptest.NewRequest(…).WithContext(ctx)).
+func fromHTTPTest(info *types.Info, e ast.Expr) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	fn, ok := typeutil.Callee(info, call).(*types.Func)
+	if !ok || fn.Pkg() == nil {
+		return false
+	}
+	if fn.Pkg().Path() == "net/http/httptest" && strings.HasPrefix(fn.Name(), "NewRequest") {
+		return true
+	}
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && fn.Signature().Recv() != nil {
+		return fromHTTPTest(info, sel.X)
+	}
+	return false
 }
 
 // headerWrite reports a trace header written in fn on a header fn builds

@@ -24,11 +24,7 @@ func ConsumerHandler(ctx context.Context, v Variant, done func()) jetstream.Mess
 		return func(msg jetstream.Msg) { h(msg); done() }
 	case Hand:
 		return func(msg jetstream.Msg) {
-			hub := sentry.GetHubFromContext(ctx)
-			if hub == nil {
-				hub = sentry.CurrentHub()
-			}
-			hub = hub.Clone()
+			hub := hubOf(ctx).Clone()
 			hdr := msg.Headers()
 			tx := sentry.StartTransaction(sentry.SetHubOnContext(ctx, hub), msg.Subject(),
 				sentry.WithOpName("queue.process"), sentry.WithTransactionSource(sentry.SourceTask),

@@ -66,13 +66,17 @@ func newHand(downstream string, q Queue) *Service {
 // clone is a goroutine's hub: a clone of the one on ctx, bound to the span
 // on ctx, as sentry-go's documentation says to do for every goroutine.
 func clone(ctx context.Context) (context.Context, *sentry.Hub) {
-	hub := sentry.GetHubFromContext(ctx)
-	if hub == nil {
-		hub = sentry.CurrentHub()
-	}
-	hub = hub.Clone()
+	hub := hubOf(ctx).Clone()
 	hub.Scope().SetSpan(sentry.SpanFromContext(ctx))
 	return sentry.SetHubOnContext(ctx, hub), hub
+}
+
+// hubOf is the hub on ctx, else the global one.
+func hubOf(ctx context.Context) *sentry.Hub {
+	if hub := sentry.GetHubFromContext(ctx); hub != nil {
+		return hub
+	}
+	return sentry.CurrentHub()
 }
 
 // handSpan runs f in a span op, below the span on ctx, with a status, a
