@@ -24,6 +24,15 @@ const (
 // queueOrigin is the origin of a message's spans: its system's, when the
 // system is a name Sentry takes in an origin (letters, digits, "_").
 func queueOrigin(system string) sentry.SpanOrigin {
+	// The integrations' systems, without a concatenation per message.
+	switch system {
+	case "river":
+		return originQueue + ".river"
+	case "nats":
+		return originQueue + ".nats"
+	case "kafka":
+		return originQueue + ".kafka"
+	}
 	if system == "" || len(system) > 32 {
 		return originQueue
 	}
