@@ -187,3 +187,32 @@ func TestAMonitoredJobClosesItsRunOnceWhateverItsAttempts(t *testing.T) {
 		}
 	}
 }
+
+// TestARunsDurationCountsItsTimeInTheQueue: a run scheduled to be worked
+// later waits in the queue first; its check-in's duration counts from
+// when it was inserted, the wait included.
+func TestARunsDurationCountsItsTimeInTheQueue(t *testing.T) {
+	t.Parallel()
+	const wait = 300 * time.Millisecond
+	for _, db := range databases(t) {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			s := start(t, db, func(context.Context, *river.Job[emailArgs]) error { return nil })
+			tx := sentry.StartTransaction(withHub(s.producerHub), "nightly")
+			ctx := sentrytask.WithMonitor(tx.Context(), sentrytask.Monitor{Slug: "nightly-email"})
+			if _, err := s.producer.Insert(ctx, emailArgs{To: "ada@example.com"}, &river.InsertOpts{ScheduledAt: time.Now().Add(wait)}); err != nil {
+				t.Fatal(err)
+			}
+			tx.Finish()
+			s.await(t, 1)
+			closed := s.workerRec.CheckIns()
+			process := sentrytasktest.TransactionsByOp(s.workerRec.Transactions(), "queue.process")
+			if len(closed) != 1 || len(process) != 1 {
+				t.Fatalf("%d check-ins and %d transactions closed the run; want 1 and 1", len(closed), len(process))
+			}
+			if took := process[0].Timestamp.Sub(process[0].StartTime); closed[0].Duration < wait || closed[0].Duration < took {
+				t.Errorf("the run waited %s and took %s; its check-in says %s", wait, took, closed[0].Duration)
+			}
+		})
+	}
+}
