@@ -213,10 +213,15 @@ func (c *checker) freshContext(f *flow, e ast.Expr) bool {
 		return u != nil && u.Fresh
 	case *ast.Ident:
 		v, ok := c.pass.TypesInfo.Uses[e].(*types.Var)
-		if !ok || !c.stableVar(f, v) {
+		if !ok {
 			return false
 		}
-		rhs := c.assigned(f, v)
+		var rhs ast.Expr
+		if c.stableVar(f, v) {
+			rhs = c.assigned(f, v)
+		} else {
+			rhs = c.dominating(f, v, e)
+		}
 		return rhs != nil && c.freshContext(f, rhs)
 	}
 	return false

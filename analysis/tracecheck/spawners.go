@@ -197,7 +197,11 @@ func (c *checker) freshHub(f *flow, e ast.Expr) bool {
 	if !ok {
 		if id, ok := ast.Unparen(e).(*ast.Ident); ok {
 			if v, ok := c.pass.TypesInfo.Uses[id].(*types.Var); ok {
-				return c.freshHubVar(f, v)
+				if c.freshHubVar(f, v) {
+					return true
+				}
+				rhs := c.dominating(f, v, id)
+				return rhs != nil && c.freshHub(f, rhs)
 			}
 		}
 		return false
