@@ -9,6 +9,25 @@ import (
 	"google.golang.org/grpc/peer"
 )
 
+// clientDC is a client's resolved DataCollection, which NewClient fixes
+// for the client's life.
+type clientDC struct {
+	client *sentry.Client
+	dc     sentry.DataCollection
+}
+
+// dataCollection returns client's DataCollection, copied once per client
+// the server meets rather than per RPC: Client.GetDataCollection clones
+// it (measured: 6 of 330 allocations per RPC).
+func (h *serverHandler) dataCollection(client *sentry.Client) *sentry.DataCollection {
+	if c := h.dc.Load(); c != nil && c.client == client {
+		return &c.dc
+	}
+	c := &clientDC{client: client, dc: client.GetDataCollection()}
+	h.dc.Store(c)
+	return &c.dc
+}
+
 // setRPCContext puts the RPC on ctx on the scope of hub, the fork the
 // RPC's transaction started with, as sentry-go's own gRPC integration
 // does: a "grpc" context with the method, the metadata as the client's
@@ -17,12 +36,11 @@ import (
 // data is collected (it is the client's IP, as an HTTP request's
 // REMOTE_ADDR). Every event captured while the RPC is handled, and its
 // transaction, carry it.
-func setRPCContext(ctx context.Context, hub *sentry.Hub, method string, md metadata.MD) {
+func (h *serverHandler) setRPCContext(ctx context.Context, hub *sentry.Hub, method string, md metadata.MD) {
 	if hub == nil || hub.Client() == nil {
 		return
 	}
-	client := hub.Client()
-	dc := client.GetDataCollection()
+	dc := h.dataCollection(hub.Client())
 	c := sentry.Context{"method": method}
 	if len(md) > 0 {
 		headers := make(map[string]string, len(md))

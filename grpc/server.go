@@ -57,6 +57,7 @@ func NewServerHandler(opts ...ServerOption) stats.Handler {
 
 type serverHandler struct {
 	cfg serverConfig
+	dc  atomic.Pointer[clientDC] // the last client's DataCollection
 }
 
 // serverRPC is an RPC's transaction, on the handler's context.
@@ -99,7 +100,7 @@ func (h *serverHandler) TagRPC(ctx context.Context, info *stats.RPCTagInfo) cont
 		sentry.WithTransactionName(info.FullMethodName),
 		sentry.WithTransactionSource(sentry.SourceRoute),
 		sentry.WithSpanOrigin(origin))
-	setRPCContext(ctx, sentry.GetHubFromContext(ctx), info.FullMethodName, md)
+	h.setRPCContext(ctx, sentry.GetHubFromContext(ctx), info.FullMethodName, md)
 	// Not yet visible to any other goroutine.
 	tx.SetData(dataSystem, "grpc")
 	if service, method := splitMethod(info.FullMethodName); service != "" {

@@ -1,6 +1,7 @@
 package sentrytaskriver
 
 import (
+	"cmp"
 	"encoding/json"
 	"reflect"
 	"time"
@@ -54,7 +55,7 @@ func NewPeriodicJob(schedule river.PeriodicSchedule, constructor river.PeriodicJ
 		}
 		// The run's monitor, named without a check-in: the Middleware's
 		// insert opens one (sentrytask.Publish).
-		md.Set(keyMonitorSlug, cmpOr(m.Slug, args.Kind()))
+		md.Set(keyMonitorSlug, cmp.Or(m.Slug, args.Kind()))
 		if cfg != nil {
 			if b, err := json.Marshal(cfg); err == nil {
 				md.Set(keyMonitorConfig, string(b))
@@ -123,11 +124,4 @@ func intervalSchedule(d time.Duration) sentry.MonitorSchedule {
 		return sentry.IntervalSchedule(int64(d/time.Hour), sentry.MonitorScheduleUnitHour)
 	}
 	return sentry.IntervalSchedule(max(int64((d+time.Minute-1)/time.Minute), 1), sentry.MonitorScheduleUnitMinute)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
